@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan.c -- parameter validation, engine choice and dispatch for the public
+ * plan and distance API. No algorithm lives here (style.md 5): plan creation
+ * copies the pattern, compacts its alphabet (alphabet.c), asks every engine
+ * that can serve the request to prepare itself, and ham__choose picks the one
+ * with the least estimated cost for a text length (algorithms.md 10.4).
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int ham__alphabet_build(ham_plan *plan); /* alphabet.c */
+
+/* ---- Engine table ------------------------------------------------------- */
+
+/* Indexed by ham_engine; NULL = not built into this library (forcing it gives
+ * HAM_EUNSUPPORTED). New engines register here. */
+static const ham__engine_ops *const engine_table[HAM_ENGINE_COUNT_] = {
+    [HAM_ENGINE_NAIVE] = &ham__naive_ops,
+};
+
+static const char *const engine_names[HAM_ENGINE_COUNT_] = {
+    [HAM_ENGINE_AUTO] = "auto",         [HAM_ENGINE_NAIVE] = "naive",
+    [HAM_ENGINE_FFT] = "fft",           [HAM_ENGINE_ABRAHAMSON] = "abrahamson",
+    [HAM_ENGINE_PACKED] = "packed",     [HAM_ENGINE_HASHED] = "hashed",
+    [HAM_ENGINE_KANGAROO] = "kangaroo", [HAM_ENGINE_KBOUNDED] = "kbounded",
+    [HAM_ENGINE_BITPARALLEL] = "bitparallel", [HAM_ENGINE_SAMPLING] = "sampling",
+    [HAM_ENGINE_3SUM] = "3sum",
+};
+
+const ham__engine_ops *
+ham__engine(ham_engine e)
+{
+    if ((unsigned)e >= HAM_ENGINE_COUNT_)
+        return NULL;
+    return engine_table[e];
+}
+
+const char *
+ham_engine_name(ham_engine e)
+{
+    if ((unsigned)e >= HAM_ENGINE_COUNT_)
+        return NULL;
+    return engine_names[e];
+}
+
+int
+ham_engine_from_name(const char *name, ham_engine *out)
+{
+    unsigned e;
+    if (!name || !out)
+        return HAM_EINVAL;
+    for (e = 0; e < HAM_ENGINE_COUNT_; e++) {
+        if (strcmp(name, engine_names[e]) == 0) {
+            *out = (ham_engine)e;
+            return HAM_OK;
+        }
+    }
+    return HAM_EINVAL;
+}
+
+int
+ham_engine_available(ham_engine e)
+{
+    return e == HAM_ENGINE_AUTO || ham__engine(e) != NULL;
+}
+
+/* ---- Parameters --------------------------------------------------------- */
+
+void
+ham_params_init(ham_params *p)
+{
+    if (!p)
+        return;
+    memset(p, 0, sizeof *p);
+    p->engine = HAM_ENGINE_AUTO;
+    p->max_dist = HAM_UNBOUNDED;
+    p->epsilon = 0.0;
+    p->delta = 1e-6;
+    p->seed = 0;
+    p->wildcard = -1;
+    p->threads = 0;
+    p->flags = 0;
+}
+
+static int
+check_params(const ham_params *p, unsigned width)
+{
+    if ((unsigned)p->engine >= HAM_ENGINE_COUNT_)
+        return HAM_EINVAL;
+    if (p->flags & ~(unsigned)HAM_F_ALL_)
+        return HAM_EINVAL;
+    if (isnan(p->epsilon) || isnan(p->delta))
+        return HAM_EINVAL;
+    if (!(p->epsilon >= 0.0 && p->epsilon < 1.0))
+        return HAM_ERANGE;
+    if (!(p->delta > 0.0 && p->delta < 1.0))
+        return HAM_ERANGE;
+    if (p->wildcard < -1)
+        return HAM_ERANGE;
+    if (width == 1 && p->wildcard > 255)
+        return HAM_ERANGE;
+    if (width == 4 && p->wildcard > (int64_t)UINT32_MAX)
+        return HAM_ERANGE;
+    return HAM_OK;
+}
+
+/* Can engine ops serve this plan's request? */
+static int
+engine_serves(const ham__engine_ops *ops, const ham_plan *plan)
+{
+    const ham_params *p = &plan->params;
+    if (!ops)
+        return 0;
+    if ((ops->caps & HAM__CAP_APPROX) && !(p->epsilon > 0.0))
+        return 0;
+    if (p->max_dist == HAM_UNBOUNDED && !(ops->caps & (HAM__CAP_EXACT | HAM__CAP_APPROX)))
+        return 0;
+    if (p->max_dist != HAM_UNBOUNDED && !(ops->caps & (HAM__CAP_KBOUND | HAM__CAP_APPROX)))
+        return 0;
+    if (p->wildcard >= 0 && !(ops->caps & HAM__CAP_WILDCARD))
+        return 0;
+    if (plan->width == 4 && !(ops->caps & HAM__CAP_U32))
+        return 0;
+    return 1;
+}
+
+/* ---- Plans -------------------------------------------------------------- */
+
+void
+ham_plan_destroy(ham_plan *plan)
+{
+    unsigned e;
+    if (!plan)
+        return;
+    for (e = 0; e < HAM_ENGINE_COUNT_; e++) {
+        const ham__engine_ops *ops = engine_table[e];
+        if (ops && ops->release && plan->eng[e])
+            ops->release(plan);
+    }
+    free(plan->pat.raw);
+    free(plan->tab.keys);
+    free(plan->tab.ids);
+    free(plan->pid);
+    free(plan->pcount);
+    free(plan->occ_start);
+    free(plan->occ);
+    free(plan->nonwild);
+    free(plan);
+}
+
+static int
+plan_create(ham_plan **out, const void *pat, size_t m, const ham_params *p, unsigned width)
+{
+    ham_plan *plan;
+    ham_params defaults;
+    unsigned e;
+    int rc;
+
+    if (!out)
+        return HAM_EINVAL;
+    *out = NULL;
+    if (!pat || m == 0)
+        return HAM_EINVAL;
+    if (!p) {
+        ham_params_init(&defaults);
+        p = &defaults;
+    }
+    rc = check_params(p, width);
+    if (rc != HAM_OK)
+        return rc;
+    if ((uint64_t)m > UINT32_MAX)
+        return HAM_ERANGE;
+
+    plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return HAM_ENOMEM;
+    plan->width = width;
+    plan->m = m;
+    plan->params = *p;
+    plan->cpu = ham__cpu_detect(p->flags);
+    plan->pat.raw = ham__alloc(m, width);
+    if (!plan->pat.raw) {
+        rc = HAM_ENOMEM;
+        goto fail;
+    }
+    memcpy(plan->pat.raw, pat, m * width);
+    rc = ham__alphabet_build(plan);
+    if (rc != HAM_OK)
+        goto fail;
+
+    if (p->engine != HAM_ENGINE_AUTO) {
+        if (!engine_serves(engine_table[p->engine], plan)) {
+            rc = HAM_EUNSUPPORTED;
+            goto fail;
+        }
+        plan->candidates = 1u << p->engine;
+    } else {
+        for (e = 1; e < HAM_ENGINE_COUNT_; e++)
+            if (engine_serves(engine_table[e], plan))
+                plan->candidates |= 1u << e;
+        /* AUTO never fails for lack of an engine: naive serves every request
+         * (exact and k-bounded; an exact answer is a valid approximate one). */
+        HAM_ASSERT(plan->candidates != 0);
+    }
+    for (e = 1; e < HAM_ENGINE_COUNT_; e++) {
+        const ham__engine_ops *ops = engine_table[e];
+        if (!(plan->candidates & (1u << e)) || !ops->prepare)
+            continue;
+        rc = ops->prepare(plan);
+        if (rc != HAM_OK)
+            goto fail;
+    }
+    *out = plan;
+    return HAM_OK;
+fail:
+    ham_plan_destroy(plan);
+    return rc;
+}
+
+int
+ham_plan_create_u8(ham_plan **out, const uint8_t *pat, size_t m, const ham_params *p)
+{
+    return plan_create(out, pat, m, p, 1);
+}
+
+int
+ham_plan_create_u32(ham_plan **out, const uint32_t *pat, size_t m, const ham_params *p)
+{
+    return plan_create(out, pat, m, p, 4);
+}
+
+/* ---- Choice --------------------------------------------------------------- */
+
+static double
+engine_cost(const ham_plan *plan, unsigned e, size_t n)
+{
+    const ham__engine_ops *ops = engine_table[e];
+    return ops->cost ? ops->cost(plan, n) : HUGE_VAL;
+}
+
+ham_engine
+ham__choose(const ham_plan *plan, size_t n)
+{
+    unsigned e, best = 0;
+    double best_cost = HUGE_VAL;
+    if (plan->params.engine != HAM_ENGINE_AUTO)
+        return plan->params.engine;
+    if (n < plan->m)
+        n = plan->m;
+    for (e = 1; e < HAM_ENGINE_COUNT_; e++) {
+        double c;
+        if (!(plan->candidates & (1u << e)))
+            continue;
+        c = engine_cost(plan, e, n);
+        if (best == 0 || c < best_cost) {
+            best = e;
+            best_cost = c;
+        }
+    }
+    return (ham_engine)best;
+}
+
+ham_engine
+ham_plan_engine(const ham_plan *plan, size_t n)
+{
+    if (!plan)
+        return HAM_ENGINE_AUTO;
+    return ham__choose(plan, n);
+}
+
+int
+ham_plan_explain(const ham_plan *plan, size_t n, char *buf, size_t cap)
+{
+    char line[1024];
+    size_t len = 0;
+    unsigned e;
+    char kbuf[32];
+    ham_engine chosen;
+    size_t nn;
+
+    if (!plan || !buf)
+        return HAM_EINVAL;
+    chosen = ham__choose(plan, n);
+    nn = n < plan->m ? plan->m : n;
+    if (plan->params.max_dist == HAM_UNBOUNDED)
+        snprintf(kbuf, sizeof kbuf, "unbounded");
+    else
+        snprintf(kbuf, sizeof kbuf, "%u", (unsigned)plan->params.max_dist);
+    len += (size_t)snprintf(line + len, sizeof line - len,
+                            "engine=%s%s n=%zu m=%zu width=%u sigma=%u wildcard=%s k=%s "
+                            "eps=%g costs(ns):",
+                            ham_engine_name(chosen),
+                            plan->params.engine == HAM_ENGINE_AUTO ? "" : " (forced)", n,
+                            plan->m, plan->width * 8, (unsigned)plan->sigma,
+                            plan->params.wildcard >= 0 ? "yes" : "no", kbuf,
+                            plan->params.epsilon);
+    for (e = 1; e < HAM_ENGINE_COUNT_ && len < sizeof line; e++) {
+        if (!(plan->candidates & (1u << e)))
+            continue;
+        len += (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g", engine_names[e],
+                                engine_cost(plan, e, nn));
+    }
+    if (len >= sizeof line)
+        len = sizeof line - 1;
+    if (len + 1 > cap) {
+        if (cap > 0)
+            buf[0] = '\0';
+        return HAM_ENOSPC;
+    }
+    memcpy(buf, line, len + 1);
+    return HAM_OK;
+}
+
+/* ---- Distances ------------------------------------------------------------ */
+
+int
+ham__dist_dense(const ham_plan *plan, const void *text, size_t n, uint32_t *dist)
+{
+    ham_engine e = ham__choose(plan, n);
+    HAM_ASSERT(n >= plan->m);
+    return engine_table[e]->dist(plan, text, n, dist, plan->params.max_dist);
+}
+
+static int
+dist_any(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, size_t cap,
+         unsigned width)
+{
+    size_t nd;
+    if (!plan)
+        return HAM_EINVAL;
+    if (plan->width != width)
+        return HAM_EWIDTH;
+    if (!text && n > 0)
+        return HAM_EINVAL;
+    nd = HAM_NDIST(n, plan->m);
+    if (nd == 0)
+        return HAM_OK;
+    if (!dist)
+        return HAM_EINVAL;
+    if (cap < nd)
+        return HAM_ENOSPC;
+    return ham__dist_dense(plan, text, n, dist);
+}
+
+int
+ham_dist_u8(const ham_plan *plan, const uint8_t *text, size_t n, uint32_t *dist, size_t cap)
+{
+    return dist_any(plan, text, n, dist, cap, 1);
+}
+
+int
+ham_dist_u32(const ham_plan *plan, const uint32_t *text, size_t n, uint32_t *dist,
+             size_t cap)
+{
+    return dist_any(plan, text, n, dist, cap, 4);
+}
+
+int
+ham_dist_once_u8(const uint8_t *pat, size_t m, const uint8_t *text, size_t n, uint32_t *dist,
+                 size_t cap)
+{
+    ham_plan *plan;
+    int rc = ham_plan_create_u8(&plan, pat, m, NULL);
+    if (rc != HAM_OK)
+        return rc;
+    rc = ham_dist_u8(plan, text, n, dist, cap);
+    ham_plan_destroy(plan);
+    return rc;
+}
+
+int
+ham_dist_once_u32(const uint32_t *pat, size_t m, const uint32_t *text, size_t n,
+                  uint32_t *dist, size_t cap)
+{
+    ham_plan *plan;
+    int rc = ham_plan_create_u32(&plan, pat, m, NULL);
+    if (rc != HAM_OK)
+        return rc;
+    rc = ham_dist_u32(plan, text, n, dist, cap);
+    ham_plan_destroy(plan);
+    return rc;
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scan.c -- the k-mismatch hit API (ham_kmis_*) on top of any engine's dense
+ * k-bounded distances: the text is cut into blocks of B shifts (B + m - 1
+ * symbols, consecutive blocks overlapping by m - 1), each block's distances
+ * go to an O(B) scratch array, and shifts with dist <= k are reported in
+ * increasing order. Working memory O(m + B) whatever n; time is the engine's.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+
+/* Shifts per block: large enough that per-block overheads (engine setup, FFT
+ * overlap of m - 1) amortise, small enough that the scratch stays in L2. */
+#define SCAN_BLOCK ((size_t)1 << 15)
+
+int
+ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64_t pos0,
+          ham_hit_fn fn, void *ctx)
+{
+    const ham__engine_ops *ops = ham__engine(e);
+    const uint32_t k = plan->params.max_dist;
+    const size_t m = plan->m;
+    const size_t total = HAM_NDIST(n, m);
+    size_t block, s;
+    uint32_t *dist;
+    int rc = HAM_OK;
+
+    if (total == 0)
+        return HAM_OK;
+    /* FFT-style engines lose m - 1 symbols of overlap per block: keep blocks
+     * at least 4m long so that overlap costs at most 25 %. */
+    block = SCAN_BLOCK;
+    if (m <= (SIZE_MAX / 4) && block < 4 * m)
+        block = 4 * m;
+    if (block > total)
+        block = total;
+    dist = ham__alloc(block, sizeof *dist);
+    if (!dist)
+        return HAM_ENOMEM;
+    for (s = 0; s < total; s += block) {
+        size_t nb = total - s < block ? total - s : block;
+        const char *t = (const char *)text + s * plan->width;
+        size_t i;
+        rc = ops->dist(plan, t, nb + m - 1, dist, k);
+        if (rc != HAM_OK)
+            break;
+        for (i = 0; i < nb; i++) {
+            if (dist[i] <= k && fn(ctx, (size_t)(pos0 + s + i), dist[i]) != 0) {
+                rc = HAM_ESTOPPED;
+                goto out;
+            }
+        }
+    }
+out:
+    free(dist);
+    return rc;
+}
+
+static int
+kmis_any(const ham_plan *plan, const void *text, size_t n, ham_hit_fn fn, void *ctx,
+         unsigned width)
+{
+    if (!plan || !fn)
+        return HAM_EINVAL;
+    if (plan->width != width)
+        return HAM_EWIDTH;
+    if (plan->params.max_dist == HAM_UNBOUNDED)
+        return HAM_EINVAL;
+    if (!text && n > 0)
+        return HAM_EINVAL;
+    return ham__scan(plan, ham__choose(plan, n), text, n, 0, fn, ctx);
+}
+
+int
+ham_kmis_u8(const ham_plan *plan, const uint8_t *text, size_t n, ham_hit_fn fn, void *ctx)
+{
+    return kmis_any(plan, text, n, fn, ctx, 1);
+}
+
+int
+ham_kmis_u32(const ham_plan *plan, const uint32_t *text, size_t n, ham_hit_fn fn, void *ctx)
+{
+    return kmis_any(plan, text, n, fn, ctx, 4);
+}
