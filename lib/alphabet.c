@@ -5,53 +5,74 @@
  * Pattern symbols get dense ids 1..sigma in order of first occurrence; every
  * text symbol absent from the pattern maps to id 0, which matches nothing, so
  * per-symbol work is bounded by sigma (the pattern's alphabet), never by the
- * text's. u8: a 256-entry table. u32: open addressing with multiply-shift
- * hashing and linear probing, capacity a power of two >= 2 sigma (load <= 1/2),
- * so a lookup costs O(1) expected probes.
+ * text's. u8: a 256-entry table. u32: a cuckoo hash table (internal.h), whose
+ * lookups are two probes without branches; built in O(m log m) (a sort finds
+ * the distinct symbols) plus O(sigma) expected insertion work.
  *
  * Also builds p_c (pcount), the sorted occurrence lists in CSR form and the
- * list of non-wildcard positions. Time O(m) expected; memory O(m).
+ * list of non-wildcard positions. Time O(m) for u8, O(m log m) for u32;
+ * memory O(m).
  */
 #include "internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Fibonacci multiply-shift; the constant is 2^64 / golden ratio (odd). */
-static inline uint32_t
-symtab_slot(const ham__symtab *t, uint32_t key)
+/* Build the cuckoo table of the distinct keys keys_in[0..n-1] with ids 1..n
+ * (id i + 1 for keys_in[i]). Deterministic: multipliers come from a fixed
+ * splitmix64 sequence, so every plan of the same pattern gets the same table. */
+static int
+symtab_build(ham__symtab *t, const uint32_t *keys_in, uint32_t n)
 {
-    return (uint32_t)(((uint64_t)key * 0x9e3779b97f4a7c15u) >> t->shift);
-}
-
-uint32_t
-ham__symtab_get(const ham__symtab *t, uint32_t key)
-{
-    uint32_t i = symtab_slot(t, key);
-    for (;;) {
-        uint32_t id = t->ids[i];
-        if (id == 0 || t->keys[i] == key)
-            return id;
-        i = (i + 1) & t->mask;
+    uint64_t rng = 0x68616d6d696e67u; /* "hamming" */
+    uint64_t cap = 16;
+    int lg = 4, attempt;
+    while (cap < 4 * (uint64_t)n) {
+        cap <<= 1;
+        lg++;
     }
-}
-
-/* Insert key if absent; returns its id (next_id when new). */
-static uint32_t
-symtab_put(ham__symtab *t, uint32_t key, uint32_t next_id, int *is_new)
-{
-    uint32_t i = symtab_slot(t, key);
-    *is_new = 0;
-    for (;;) {
-        if (t->ids[i] == 0) {
-            t->keys[i] = key;
-            t->ids[i] = next_id;
-            *is_new = 1;
-            return next_id;
+    for (attempt = 0;; attempt++) {
+        uint32_t i;
+        int ok = 1;
+        if (attempt > 0 && attempt % 8 == 0) { /* unlucky 8 times: grow */
+            cap <<= 1;
+            lg++;
         }
-        if (t->keys[i] == key)
-            return t->ids[i];
-        i = (i + 1) & t->mask;
+        free(t->keys);
+        free(t->ids);
+        t->keys = ham__calloc((size_t)cap, sizeof *t->keys);
+        t->ids = ham__calloc((size_t)cap, sizeof *t->ids);
+        if (!t->keys || !t->ids)
+            return HAM_ENOMEM;
+        t->shift = 64 - lg;
+        t->a1 = ham__splitmix64(&rng) | 1;
+        t->a2 = ham__splitmix64(&rng) | 1;
+        for (i = 0; i < n && ok; i++) {
+            uint32_t key = keys_in[i], id = i + 1;
+            uint32_t slot = (uint32_t)((key * t->a1) >> t->shift);
+            int kicks;
+            for (kicks = 0; kicks < 64 + 2 * lg; kicks++) {
+                uint32_t k2, id2, alt;
+                if (t->ids[slot] == 0) {
+                    t->keys[slot] = key;
+                    t->ids[slot] = id;
+                    break;
+                }
+                /* evict the occupant to its other slot */
+                k2 = t->keys[slot];
+                id2 = t->ids[slot];
+                t->keys[slot] = key;
+                t->ids[slot] = id;
+                key = k2;
+                id = id2;
+                alt = (uint32_t)((key * t->a1) >> t->shift);
+                slot = alt == slot ? (uint32_t)((key * t->a2) >> t->shift) : alt;
+            }
+            if (kicks == 64 + 2 * lg)
+                ok = 0;
+        }
+        if (ok)
+            return HAM_OK;
     }
 }
 
@@ -73,6 +94,13 @@ ham__map_ids(const ham_plan *plan, const void *text, size_t n, uint32_t *ids)
 /* Used by plan.c: fills the compaction fields of a plan whose width, m,
  * params and pattern copy are set. Returns HAM_OK or HAM_ENOMEM. */
 int ham__alphabet_build(ham_plan *plan);
+
+static int
+cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return (a > b) - (a < b);
+}
 
 int
 ham__alphabet_build(ham_plan *plan)
@@ -100,29 +128,50 @@ ham__alphabet_build(ham_plan *plan)
             plan->pid[j] = plan->map8[c];
         }
     } else {
-        /* capacity: smallest power of two >= 2m (>= 16) */
-        uint64_t cap = 16;
-        int lg = 4;
-        while (cap < 2 * (uint64_t)m) {
-            cap <<= 1;
-            lg++;
-        }
-        plan->tab.mask = (uint32_t)(cap - 1);
-        plan->tab.shift = 64 - lg;
-        plan->tab.keys = ham__alloc((size_t)cap, sizeof *plan->tab.keys);
-        plan->tab.ids = ham__calloc((size_t)cap, sizeof *plan->tab.ids);
-        if (!plan->tab.keys || !plan->tab.ids)
+        /* distinct symbols in order of first occurrence, found with a
+         * sorted copy; then the cuckoo table maps them to 1..sigma */
+        uint32_t *distinct = NULL, *sorted = ham__alloc(m, sizeof *sorted);
+        size_t nd = 0;
+        int rc;
+        if (!sorted)
             return HAM_ENOMEM;
+        for (j = k = 0; j < m; j++)
+            if (!(has_wild && plan->pat.u32[j] == wild))
+                sorted[k++] = plan->pat.u32[j];
+        qsort(sorted, k, sizeof *sorted, cmp_u32);
+        for (j = 0; j < k; j++)
+            if (j == 0 || sorted[j] != sorted[j - 1])
+                sorted[nd++] = sorted[j];
+        /* first-occurrence order: build the table on the sorted keys, then
+         * renumber by scanning the pattern */
+        rc = symtab_build(&plan->tab, sorted, (uint32_t)nd);
+        if (rc == HAM_OK) {
+            distinct = ham__calloc(nd + 1, sizeof *distinct); /* old id -> new id */
+            if (!distinct)
+                rc = HAM_ENOMEM;
+        }
+        if (rc != HAM_OK) {
+            free(sorted);
+            return rc;
+        }
         for (j = 0; j < m; j++) {
-            uint32_t c = plan->pat.u32[j];
-            int is_new;
+            uint32_t c = plan->pat.u32[j], old;
             if (has_wild && c == wild) {
                 plan->pid[j] = HAM__WILD_ID;
                 continue;
             }
-            plan->pid[j] = symtab_put(&plan->tab, c, sigma + 1, &is_new);
-            sigma += (uint32_t)is_new;
+            old = ham__symtab_get(&plan->tab, c);
+            if (distinct[old] == 0)
+                distinct[old] = ++sigma;
+            plan->pid[j] = distinct[old];
         }
+        {
+            uint64_t cap = (uint64_t)1 << (64 - plan->tab.shift), i;
+            for (i = 0; i < cap; i++)
+                plan->tab.ids[i] = distinct[plan->tab.ids[i]]; /* ids[empty] = distinct[0] = 0 */
+        }
+        free(distinct);
+        free(sorted);
     }
     plan->sigma = sigma;
 

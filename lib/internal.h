@@ -63,13 +63,17 @@ ham__cpu ham__cpu_detect(unsigned flags);
  * gets no id: its pattern positions hold HAM__WILD_ID and are skipped. */
 #define HAM__WILD_ID UINT32_MAX
 
-/* Open addressing table for u32 symbols: power-of-two capacity >= 2 sigma,
- * multiply-shift hash, linear probing; an empty slot has id 0. */
+/* Cuckoo hash table for u32 symbols: every pattern symbol sits in one of
+ * its two slots h1(key), h2(key) (multiply-shift hashes with odd 64-bit
+ * multipliers a1, a2), so a lookup is two probes and no branch; an empty
+ * slot has id 0, which is also the answer for an absent key. Capacity is a
+ * power of two >= 4 sigma (load <= 1/4, where insertion rarely fails; a
+ * failure picks new multipliers or doubles the table). */
 typedef struct ham__symtab {
     uint32_t *keys;
     uint32_t *ids;
-    uint32_t mask; /* capacity - 1 */
-    int shift;     /* 64 - log2(capacity), for the multiply-shift hash */
+    uint64_t a1, a2;
+    int shift; /* 64 - log2(capacity) */
 } ham__symtab;
 
 /* ---- The plan ---------------------------------------------------------- */
@@ -106,8 +110,18 @@ struct ham_plan {
 
 /* Map text[0..n-1] (plan width) to pattern ids into ids[0..n-1]. */
 void ham__map_ids(const ham_plan *plan, const void *text, size_t n, uint32_t *ids);
-/* Id of one u32 symbol (0 when absent from the pattern). */
-uint32_t ham__symtab_get(const ham__symtab *t, uint32_t key);
+/* Id of one u32 symbol (0 when absent from the pattern). Inline and
+ * branch-free (selects, not jumps): text mapping calls it once per symbol,
+ * and with a branch every other symbol of a mixed text is a mispredict. */
+static inline uint32_t
+ham__symtab_get(const ham__symtab *t, uint32_t key)
+{
+    const uint32_t h1 = (uint32_t)((key * t->a1) >> t->shift);
+    const uint32_t h2 = (uint32_t)((key * t->a2) >> t->shift);
+    const uint32_t id1 = t->keys[h1] == key ? t->ids[h1] : 0;
+    const uint32_t id2 = t->keys[h2] == key ? t->ids[h2] : 0;
+    return id1 | id2;
+}
 
 /* ---- Engines ----------------------------------------------------------- */
 

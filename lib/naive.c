@@ -211,15 +211,19 @@ naive_prepare(ham_plan *plan)
 
 #define SYM    uint8_t
 #define SUF(x) x##_u8
+#define ROUND  255
 #include "naive_tmpl.h"
 #undef SYM
 #undef SUF
+#undef ROUND
 
 #define SYM    uint32_t
 #define SUF(x) x##_u32
+#define ROUND  1024
 #include "naive_tmpl.h"
 #undef SYM
 #undef SUF
+#undef ROUND
 
 static inline int
 popcount64(uint64_t x)
@@ -953,12 +957,14 @@ static variant_cost
 costs(const ham_plan *plan, const naive_state *st, uint32_t k)
 {
     const int isa = plan->cpu.isa;
+    const int simd = isa >= HAM__ISA_AVX2;
     const double m = (double)plan->m;
     const double me = (double)(st->npos ? st->npos : 1);
     const int wide = plan->width == 4 && !st->ids8; /* 32-bit lanes */
-    const double map = plan->width == 4 ? 2.0 : 0.4; /* symbol -> id, per shift */
+    /* symbol -> id per text symbol: cuckoo lookup (u32), table (u8) */
+    const double map = plan->width == 4 ? 1.8 : 0.3;
     variant_cost c;
-    double q, exam, sp_pair, ee_chunk, ee_c;
+    double q, exam;
     int v;
 
     for (v = 0; v < HAM__NV_COUNT_; v++) {
@@ -972,22 +978,37 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
     if (exam > me)
         exam = me;
 
-    /* scalar: ~1 ns per compare */
-    c.ns[HAM__NV_SCALAR] = 1.0 + 1.0 * roundup(exam, 16);
+    /* scalar: checks k every 16 positions */
+    c.ns[HAM__NV_SCALAR] = 1.0 + 0.65 * fmin(me, roundup(exam, 16));
 
     /* shift-parallel: per (shift, position) pair; k-bounded blocks stop
-     * after the first 255-position round in which every lane passed k */
-    sp_pair = isa >= HAM__ISA_AVX2 ? (wide ? 0.050 : 0.0090) : (wide ? 0.30 : 0.070);
-    c.ns[HAM__NV_SHIFTPAR] = 0.5 + sp_pair * (k == HAM_UNBOUNDED ? me : roundup(exam, 255)) +
-                             (plan->width == 4 && st->ids8 ? map : 0.0);
-    /* on Zen 4 the AVX2 shift-parallel kernel matches the AVX-512 one */
+     * after the first 255-position round in which every lane passed k. On
+     * Zen 4 the AVX2 and AVX-512 kernels run at the same speed. */
+    {
+        const double pair = wide ? (simd ? 0.034 : 0.14) : (simd ? 0.0088 : 0.045);
+        const double used = k == HAM_UNBOUNDED ? me : fmin(me, roundup(exam, 255));
+        c.ns[HAM__NV_SHIFTPAR] =
+            0.5 + pair * used + (plan->width == 4 && st->ids8 ? map : 0.0);
+    }
 
-    /* early exit: ee_c symbols per compare; AVX2's 32-byte compares beat
-     * AVX-512's 64-byte ones here when few chunks are read */
-    if (isa >= HAM__ISA_AVX2) {
+    /* early exit: the first compare is cheap, later ones cost more (the
+     * loop-carried count and a branch per chunk). exam is a mean: scans that
+     * need a second chunk are common once exam nears one chunk, and the
+     * exit branch then mispredicts, so chunks are counted for 1.5 exam and
+     * charged ~3 ns of mispredicts. AVX2's 32-byte compares beat AVX-512's
+     * 64-byte ones on Zen 4 except below 64 symbols (one masked compare). */
+    if (simd) {
         const double c2 = wide ? 8 : 32, c5 = wide ? 16 : 64;
-        double t2 = plan->m >= (size_t)c2 ? 0.45 + 0.45 * ceil(exam / c2) : HUGE_VAL;
-        double t5 = isa >= HAM__ISA_AVX512 ? 0.55 + 0.65 * ceil(exam / c5) : HUGE_VAL;
+        const double ex = fmin(me, 1.5 * exam);
+        const double n2 = ceil(ex / c2), n5 = ceil(ex / c5);
+        const double t2 = plan->m >= (size_t)c2 ? (wide ? 0.93 : 0.92) +
+                                                      (wide ? 2.2 : 1.4) * (n2 - 1) +
+                                                      (n2 > 1 ? 3.0 : 0.0)
+                                                : HUGE_VAL;
+        const double t5 = isa >= HAM__ISA_AVX512
+                              ? (plan->m < (size_t)c5 ? 0.62 : 1.1) +
+                                    (wide ? 2.7 : 1.7) * (n5 - 1) + (n5 > 1 ? 3.0 : 0.0)
+                              : HUGE_VAL;
         if (t2 <= t5) {
             c.ns[HAM__NV_EARLYEXIT] = t2;
             c.isa[HAM__NV_EARLYEXIT] = HAM__ISA_AVX2;
@@ -995,24 +1016,21 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
             c.ns[HAM__NV_EARLYEXIT] = t5;
             c.isa[HAM__NV_EARLYEXIT] = HAM__ISA_AVX512;
         }
-        if (c.ns[HAM__NV_EARLYEXIT] == HUGE_VAL) /* m < 32 without AVX-512 */
+        if (c.ns[HAM__NV_EARLYEXIT] == HUGE_VAL) /* m < 32 without AVX-512: scalar */
             c.ns[HAM__NV_EARLYEXIT] = c.ns[HAM__NV_SCALAR];
     } else {
-        ee_c = 16;
-        ee_chunk = 12.0;
-        c.ns[HAM__NV_EARLYEXIT] = 1.0 + ee_chunk * ceil(exam / ee_c);
+        c.ns[HAM__NV_EARLYEXIT] = c.ns[HAM__NV_SCALAR]; /* the portable form is scalar */
     }
 
-    /* bit-sliced: per 64-bit word and plane (the absent plane is counted,
-     * though a block without absent symbols skips it); checks for k every 8
-     * words; plus building the planes, per symbol */
+    /* bit-sliced: per 64-bit word and plane, the absent plane counted as
+     * half (blocks without absent symbols skip it); checks k every 8 words;
+     * plus building the planes, about one id lookup per shift */
     if (st->bitsliced) {
-        const double planes = (double)(st->ncode + 1);
+        const double planes = (double)st->ncode + 0.5;
         const double words = ceil(m / 64.0);
-        const double w_used = k == HAM_UNBOUNDED ? words : fmin(words, roundup(exam / 64, 8));
+        const double used = k == HAM_UNBOUNDED ? words : fmin(words, roundup(exam / 64, 8));
         const int fast = isa >= HAM__ISA_AVX512 && plan->cpu.has_vpopcntdq;
-        c.ns[HAM__NV_BITSLICED] = (fast ? 0.9 : 1.5) + map +
-                                  (fast ? 0.12 : 1.2) * planes * w_used;
+        c.ns[HAM__NV_BITSLICED] = (fast ? 0.5 : 1.5) + map + (fast ? 0.12 : 1.2) * planes * used;
     }
     return c;
 }

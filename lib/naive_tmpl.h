@@ -10,8 +10,9 @@
  *             as soon as the count exceeds k: O(nm) worst case;
  *   shiftpar  PORT_LANES shifts at a time, for each pattern position the
  *             PORT_LANES text symbols compared with the one pattern symbol
- *             (3.2): written so the compiler can vectorise it with the
- *             baseline ISA; counters wide enough for any m.
+ *             (3.2), in generic vectors where the compiler has them.
+ * The includer defines SYM, SUF, and ROUND (positions between counter
+ * flushes: at most the largest value of SYM).
  */
 
 /* Scalar reference form; also the tail of every other kernel. */
@@ -38,7 +39,51 @@ SUF(scalar)(const SYM *t, size_t S, const SYM *p, const uint32_t *pos, size_t np
 
 /* One block of PORT_LANES shifts: match counts of shifts t[0..PORT_LANES-1]
  * into cnt[]. t must be readable up to PORT_LANES + m - 2. Stops early once
- * every lane has more than k mismatches (k == UINT32_MAX: never). */
+ * every lane has more than k mismatches (k == UINT32_MAX: never).
+ *
+ * With GCC or clang the lanes are generic 16-byte vectors (vector_size): no
+ * ISA intrinsics, so this stays portable, yet it compiles to SSE2 on x86-64,
+ * NEON on arm64. Counters have the symbol's width and are flushed into the
+ * 32-bit cnt[] every ROUND positions, before they can overflow. */
+#if defined(__GNUC__)
+typedef SYM SUF(vec) __attribute__((vector_size(16)));
+#define VL_ (16 / sizeof(SYM))
+#define NV_ (PORT_LANES / VL_)
+static void
+SUF(shiftpar_block)(const SYM *t, const uint32_t *pos, const SYM *pb, size_t npos,
+                    uint32_t k, uint32_t *cnt)
+{
+    SUF(vec) acc[NV_];
+    SYM lanes[PORT_LANES];
+    size_t j = 0, l, u;
+    for (l = 0; l < PORT_LANES; l++)
+        cnt[l] = 0;
+    while (j < npos) {
+        const size_t end = npos - j > ROUND ? j + ROUND : npos;
+        uint32_t best = 0;
+        for (u = 0; u < NV_; u++)
+            acc[u] = (SUF(vec)){0};
+        for (; j < end; j++) {
+            const SYM *q = t + pos[j];
+            const SUF(vec) c = (SUF(vec)){0} + pb[j]; /* broadcast */
+            for (u = 0; u < NV_; u++) {
+                SUF(vec) x;
+                memcpy(&x, q + u * VL_, sizeof x); /* unaligned load */
+                acc[u] -= (SUF(vec))(x == c);      /* true is all ones (-1) */
+            }
+        }
+        memcpy(lanes, acc, sizeof lanes);
+        for (l = 0; l < PORT_LANES; l++) {
+            cnt[l] += lanes[l];
+            best = cnt[l] > best ? cnt[l] : best;
+        }
+        if (k != UINT32_MAX && j - best > k) /* every lane has > k mismatches */
+            break;
+    }
+}
+#undef VL_
+#undef NV_
+#else
 static void
 SUF(shiftpar_block)(const SYM *t, const uint32_t *pos, const SYM *pb, size_t npos,
                     uint32_t k, uint32_t *cnt)
@@ -47,7 +92,7 @@ SUF(shiftpar_block)(const SYM *t, const uint32_t *pos, const SYM *pb, size_t npo
     for (l = 0; l < PORT_LANES; l++)
         cnt[l] = 0;
     for (j = 0; j < npos;) {
-        size_t end = npos - j > 1024 ? j + 1024 : npos;
+        size_t end = npos - j > ROUND ? j + ROUND : npos;
         uint32_t best = 0;
         for (; j < end; j++) {
             const SYM *q = t + pos[j];
@@ -59,7 +104,8 @@ SUF(shiftpar_block)(const SYM *t, const uint32_t *pos, const SYM *pb, size_t npo
             continue;
         for (l = 0; l < PORT_LANES; l++)
             best = cnt[l] > best ? cnt[l] : best;
-        if (j - best > k) /* every lane has > k mismatches already */
+        if (j - best > k)
             break;
     }
 }
+#endif

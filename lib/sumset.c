@@ -206,11 +206,11 @@ ham_sumset_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
         rc = HAM_ENOSPC;
         goto out;
     }
-    if (need == 0)
+    if (need == 0 || na == 0 || nb == 0) {
+        if (need > 0)
+            memset(count, 0, (size_t)need * sizeof *count);
         goto out;
-    memset(count, 0, (size_t)need * sizeof *count);
-    if (na == 0 || nb == 0)
-        goto out;
+    }
 
     while (logw < SUMSET_MAX_LOG_W && ((uint64_t)1 << logw) < universe)
         logw++;
@@ -226,6 +226,8 @@ ham_sumset_count(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
         ab[i] = lower_bound(sa, na, i * w);
         bb[i] = lower_bound(sb, nb, i * w);
     }
+    /* nothing is written before every argument check and allocation above */
+    memset(count, 0, (size_t)need * sizeof *count);
     for (i = 0; i < nblocks; i++) {
         size_t ni = ab[i + 1] - ab[i];
         if (ni == 0)
