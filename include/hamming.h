@@ -121,7 +121,10 @@ typedef enum ham_engine {
 
 /* ham_params.flags bits. Unknown bits make plan creation fail with HAM_EINVAL. */
 /** Time the candidate engines on the real input instead of trusting the cost
- *  model, and plan FFTs with FFTW_MEASURE (slower planning, faster runs). */
+ *  model, and plan FFTs with FFTW_MEASURE (slower planning, faster runs).
+ *  Exact and k-bounded results never depend on it; approximate results are
+ *  reproducible for a given seed only without it (timing may pick another
+ *  engine). */
 #define HAM_F_MEASURE (1u << 0)
 #define HAM_MEASURE   HAM_F_MEASURE
 /** Use only portable C kernels (no SIMD): for benchmarks and tests of the
@@ -272,10 +275,13 @@ HAM_API HAM_NODISCARD int ham_stream_create(ham_stream **out, const ham_plan *pl
 
 /**
  * Feed the next @p len symbols. @p chunk may be NULL when len == 0.
- * @return HAM_OK; HAM_EINVAL; HAM_EWIDTH; HAM_ENOMEM; HAM_EFFTW; HAM_ESTOPPED
- *         if fn returned non-zero. After HAM_ESTOPPED or another error the
- *         stream refuses further input with the same code until
- *         ham_stream_reset.
+ * @return HAM_OK; HAM_EINVAL (NULL s or fn, NULL chunk with len > 0, a
+ *         finished stream); HAM_EWIDTH; HAM_ERANGE (the position would pass
+ *         SIZE_MAX, possible only where size_t has 32 bits); HAM_ENOMEM;
+ *         HAM_EFFTW; HAM_ESTOPPED if fn returned non-zero. After HAM_ESTOPPED,
+ *         HAM_ERANGE, HAM_ENOMEM or HAM_EFFTW the stream refuses further
+ *         input with the same code until ham_stream_reset; argument errors
+ *         (HAM_EINVAL, HAM_EWIDTH) leave it as it was.
  */
 HAM_API HAM_NODISCARD int ham_stream_feed_u8(ham_stream *s, const uint8_t *chunk, size_t len,
                                              ham_hit_fn fn, void *ctx);

@@ -163,10 +163,15 @@ int ham__dist_dense(const ham_plan *plan, const void *text, size_t n, uint32_t *
 /* Report every shift of text[0..n-1] with dist <= max_dist (all of them when
  * max_dist is HAM_UNBOUNDED) to fn as pos0 + shift, in increasing order, using
  * engine e, working in blocks so that memory is O(m + block) whatever n.
- * n may be < m (nothing to do).
+ * n may be < m (nothing to do). scratch, when not NULL, is a reusable
+ * distance buffer of the caller's (ham__scan may grow it).
  * Returns HAM_OK, HAM_ESTOPPED, HAM_ENOMEM, HAM_EFFTW. */
+typedef struct ham__scratch {
+    uint32_t *dist;
+    size_t cap;
+} ham__scratch;
 int ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64_t pos0,
-              ham_hit_fn fn, void *ctx);
+              ham_hit_fn fn, void *ctx, ham__scratch *scratch);
 
 /* ---- Engine entry points (one file each) -------------------------------- */
 

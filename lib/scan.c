@@ -16,7 +16,7 @@
 
 int
 ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64_t pos0,
-          ham_hit_fn fn, void *ctx)
+          ham_hit_fn fn, void *ctx, ham__scratch *scratch)
 {
     const ham__engine_ops *ops = ham__engine(e);
     const uint32_t k = plan->params.max_dist;
@@ -35,9 +35,18 @@ ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64
         block = 4 * m;
     if (block > total)
         block = total;
-    dist = ham__alloc(block, sizeof *dist);
-    if (!dist)
-        return HAM_ENOMEM;
+    if (scratch && scratch->cap >= block) {
+        dist = scratch->dist;
+    } else {
+        dist = ham__alloc(block, sizeof *dist);
+        if (!dist)
+            return HAM_ENOMEM;
+        if (scratch) { /* keep the larger buffer for the next call */
+            free(scratch->dist);
+            scratch->dist = dist;
+            scratch->cap = block;
+        }
+    }
     for (s = 0; s < total; s += block) {
         size_t nb = total - s < block ? total - s : block;
         const char *t = (const char *)text + s * plan->width;
@@ -53,7 +62,8 @@ ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64
         }
     }
 out:
-    free(dist);
+    if (!scratch)
+        free(dist);
     return rc;
 }
 
@@ -69,7 +79,7 @@ kmis_any(const ham_plan *plan, const void *text, size_t n, ham_hit_fn fn, void *
         return HAM_EINVAL;
     if (!text && n > 0)
         return HAM_EINVAL;
-    return ham__scan(plan, ham__choose(plan, n), text, n, 0, fn, ctx);
+    return ham__scan(plan, ham__choose(plan, n), text, n, 0, fn, ctx, NULL);
 }
 
 int
