@@ -46,7 +46,7 @@ extern "C" {
 #define HAM_VERSION_MINOR  1
 #define HAM_VERSION_PATCH  0
 #define HAM_VERSION_STRING "0.1.0"
-#define HAM_VERSION_NUMBER                                                    \
+#define HAM_VERSION_NUMBER                                                             \
     (HAM_VERSION_MAJOR * 10000 + HAM_VERSION_MINOR * 100 + HAM_VERSION_PATCH)
 
 /* ---- Attributes -------------------------------------------------------- */
@@ -69,14 +69,14 @@ extern "C" {
 
 /* One table, three uses (the enum, ham_strerror, ham_errname). Values are
  * pinned forever; new codes are appended. */
-#define HAM_ERRNO_MAP(X)                                                      \
-    X(EINVAL, -1, "invalid argument")                                         \
-    X(ENOMEM, -2, "out of memory")                                            \
-    X(ERANGE, -3, "length or parameter out of range")                         \
-    X(ENOSPC, -4, "output buffer too small")                                  \
-    X(EWIDTH, -5, "symbol width does not match the plan")                     \
-    X(EFFTW, -6, "FFTW could not create a plan")                              \
-    X(EUNSUPPORTED, -7, "engine does not support this request")               \
+#define HAM_ERRNO_MAP(X)                                                               \
+    X(EINVAL, -1, "invalid argument")                                                  \
+    X(ENOMEM, -2, "out of memory")                                                     \
+    X(ERANGE, -3, "length or parameter out of range")                                  \
+    X(ENOSPC, -4, "output buffer too small")                                           \
+    X(EWIDTH, -5, "symbol width does not match the plan")                              \
+    X(EFFTW, -6, "FFTW could not create a plan")                                       \
+    X(EUNSUPPORTED, -7, "engine does not support this request")                        \
     X(ESTOPPED, -8, "stopped by the callback")
 
 typedef enum ham_status {
@@ -95,7 +95,8 @@ HAM_API const char *ham_errname(int code);
 
 /** Number of shifts of a length-m pattern in a length-n text: n - m + 1, or 0
  *  when m > n. Also the capacity ham_dist_* needs. */
-#define HAM_NDIST(n, m) ((size_t)(m) > (size_t)(n) ? (size_t)0 : (size_t)(n) - (size_t)(m) + 1)
+#define HAM_NDIST(n, m)                                                                \
+    ((size_t)(m) > (size_t)(n) ? (size_t)0 : (size_t)(n) - (size_t)(m) + 1)
 /** HAM_NDIST as a function, for bindings. */
 HAM_API size_t ham_ndist(size_t n, size_t m);
 
@@ -173,11 +174,12 @@ HAM_API int ham_engine_available(ham_engine e);
  * Same contract as ham_dist_u8 (dist[0..cap-1], HAM_NDIST(n, m) values).
  * Ownership: borrows pat and text; dist is the caller's.
  */
-HAM_API HAM_NODISCARD int ham_dist_once_u8(const uint8_t *pat, size_t m, const uint8_t *text,
-                                           size_t n, uint32_t *dist, size_t cap);
+HAM_API HAM_NODISCARD int ham_dist_once_u8(const uint8_t *pat, size_t m,
+                                           const uint8_t *text, size_t n,
+                                           uint32_t *dist, size_t cap);
 HAM_API HAM_NODISCARD int ham_dist_once_u32(const uint32_t *pat, size_t m,
-                                            const uint32_t *text, size_t n, uint32_t *dist,
-                                            size_t cap);
+                                            const uint32_t *text, size_t n,
+                                            uint32_t *dist, size_t cap);
 
 /* ---- Plans ------------------------------------------------------------- */
 
@@ -198,10 +200,10 @@ typedef struct ham_plan ham_plan; /* opaque; immutable once created */
  *         engine without wildcard support); HAM_ENOMEM.
  * Ownership: the plan is the caller's, released with ham_plan_destroy.
  */
-HAM_API HAM_NODISCARD int ham_plan_create_u8(ham_plan **out, const uint8_t *pat, size_t m,
-                                             const ham_params *p);
-HAM_API HAM_NODISCARD int ham_plan_create_u32(ham_plan **out, const uint32_t *pat, size_t m,
-                                              const ham_params *p);
+HAM_API HAM_NODISCARD int ham_plan_create_u8(ham_plan **out, const uint8_t *pat,
+                                             size_t m, const ham_params *p);
+HAM_API HAM_NODISCARD int ham_plan_create_u32(ham_plan **out, const uint32_t *pat,
+                                              size_t m, const ham_params *p);
 
 /** Release a plan; NULL is a no-op. */
 HAM_API void ham_plan_destroy(ham_plan *plan);
@@ -234,8 +236,8 @@ HAM_API HAM_NODISCARD int ham_plan_explain(const ham_plan *plan, size_t n, char 
  *         HAM_NDIST(n, m): nothing is written); HAM_ENOMEM; HAM_EFFTW.
  * Ownership: borrows text; dist is the caller's.  Does not modify @p plan.
  */
-HAM_API HAM_NODISCARD int ham_dist_u8(const ham_plan *plan, const uint8_t *text, size_t n,
-                                      uint32_t *dist, size_t cap);
+HAM_API HAM_NODISCARD int ham_dist_u8(const ham_plan *plan, const uint8_t *text,
+                                      size_t n, uint32_t *dist, size_t cap);
 HAM_API HAM_NODISCARD int ham_dist_u32(const ham_plan *plan, const uint32_t *text,
                                        size_t n, uint32_t *dist, size_t cap);
 
@@ -253,8 +255,8 @@ typedef int (*ham_hit_fn)(void *ctx, size_t pos, uint32_t dist);
  *         HAM_ESTOPPED if fn returned non-zero (no later call is made).
  * Ownership: borrows text.  Does not modify @p plan.
  */
-HAM_API HAM_NODISCARD int ham_kmis_u8(const ham_plan *plan, const uint8_t *text, size_t n,
-                                      ham_hit_fn fn, void *ctx);
+HAM_API HAM_NODISCARD int ham_kmis_u8(const ham_plan *plan, const uint8_t *text,
+                                      size_t n, ham_hit_fn fn, void *ctx);
 HAM_API HAM_NODISCARD int ham_kmis_u32(const ham_plan *plan, const uint32_t *text,
                                        size_t n, ham_hit_fn fn, void *ctx);
 
@@ -283,8 +285,8 @@ HAM_API HAM_NODISCARD int ham_stream_create(ham_stream **out, const ham_plan *pl
  *         input with the same code until ham_stream_reset; argument errors
  *         (HAM_EINVAL, HAM_EWIDTH) leave it as it was.
  */
-HAM_API HAM_NODISCARD int ham_stream_feed_u8(ham_stream *s, const uint8_t *chunk, size_t len,
-                                             ham_hit_fn fn, void *ctx);
+HAM_API HAM_NODISCARD int ham_stream_feed_u8(ham_stream *s, const uint8_t *chunk,
+                                             size_t len, ham_hit_fn fn, void *ctx);
 HAM_API HAM_NODISCARD int ham_stream_feed_u32(ham_stream *s, const uint32_t *chunk,
                                               size_t len, ham_hit_fn fn, void *ctx);
 
@@ -317,8 +319,9 @@ HAM_API void ham_stream_destroy(ham_stream *s);
  *         2*universe - 1: nothing written); HAM_ENOMEM; HAM_EFFTW.
  * Ownership: borrows a and b; count is the caller's.
  */
-HAM_API HAM_NODISCARD int ham_sumset_count(const uint32_t *a, size_t na, const uint32_t *b,
-                                           size_t nb, uint32_t universe, uint64_t *count,
+HAM_API HAM_NODISCARD int ham_sumset_count(const uint32_t *a, size_t na,
+                                           const uint32_t *b, size_t nb,
+                                           uint32_t universe, uint64_t *count,
                                            size_t cap);
 
 /* ---- Library version --------------------------------------------------- */

@@ -168,7 +168,8 @@ ham__alphabet_build(ham_plan *plan)
         {
             uint64_t cap = (uint64_t)1 << (64 - plan->tab.shift), i;
             for (i = 0; i < cap; i++)
-                plan->tab.ids[i] = distinct[plan->tab.ids[i]]; /* ids[empty] = distinct[0] = 0 */
+                plan->tab.ids[i] =
+                    distinct[plan->tab.ids[i]]; /* ids[empty] = distinct[0] = 0 */
         }
         free(distinct);
         free(sorted);

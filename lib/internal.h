@@ -147,7 +147,8 @@ typedef struct ham__engine_ops {
     /* Distances for text[0..n-1] (plan width, n >= m) into dist[0..n-m]: exact,
      * or k-bounded (d if d <= k, else k + 1) when k != HAM_UNBOUNDED.
      * Returns HAM_OK, HAM_ENOMEM or HAM_EFFTW. */
-    int (*dist)(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32_t k);
+    int (*dist)(const ham_plan *plan, const void *text, size_t n, uint32_t *dist,
+                uint32_t k);
 } ham__engine_ops;
 
 /* The table of engines built into this library; NULL for those that are not. */
@@ -170,8 +171,8 @@ typedef struct ham__scratch {
     uint32_t *dist;
     size_t cap;
 } ham__scratch;
-int ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64_t pos0,
-              ham_hit_fn fn, void *ctx, ham__scratch *scratch);
+int ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n,
+              uint64_t pos0, ham_hit_fn fn, void *ctx, ham__scratch *scratch);
 
 /* ---- Engine entry points (one file each) -------------------------------- */
 
@@ -181,18 +182,18 @@ extern const ham__engine_ops ham__naive_ops;
 /* Variants of the naive engine, forced by tests and bench through
  * ham__naive_dist_variant; the engine picks one itself otherwise. */
 enum {
-    HAM__NV_AUTO = 0,      /* the engine's own choice                         */
-    HAM__NV_SCALAR,        /* one shift at a time, portable C                 */
-    HAM__NV_SHIFTPAR,      /* shift-parallel SIMD (3.2), ISA from the plan    */
-    HAM__NV_BITSLICED,     /* bit-sliced planes (3.3); small sigma only       */
-    HAM__NV_EARLYEXIT,     /* per shift, 64 symbols at a time, stop above k   */
+    HAM__NV_AUTO = 0,  /* the engine's own choice                         */
+    HAM__NV_SCALAR,    /* one shift at a time, portable C                 */
+    HAM__NV_SHIFTPAR,  /* shift-parallel SIMD (3.2), ISA from the plan    */
+    HAM__NV_BITSLICED, /* bit-sliced planes (3.3); small sigma only       */
+    HAM__NV_EARLYEXIT, /* per shift, 64 symbols at a time, stop above k   */
     HAM__NV_COUNT_
 };
 /* As ops->dist, with the variant forced and the ISA capped at isa
  * (HAM__ISA_*; capped further by the plan's CPU). Returns HAM_EUNSUPPORTED
  * when the variant cannot serve the plan (e.g. bit-sliced with a large sigma). */
-int ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n, uint32_t *dist,
-                            uint32_t k, int variant, int isa);
+int ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n,
+                            uint32_t *dist, uint32_t k, int variant, int isa);
 
 /* lib/sumset.c uses the FFT layer; lib/fft.c: FFTW planner lock and plans. */
 void ham__fftw_lock(void);

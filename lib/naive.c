@@ -51,7 +51,7 @@
  * (off = m - C) so no load crosses the window, and its mask leaves out the
  * positions already counted. Wildcard positions are never in a mask. */
 typedef struct chunks {
-    size_t n;       /* 0 when m < C (then the kernel uses masked loads or scalar) */
+    size_t n; /* 0 when m < C (then the kernel uses masked loads or scalar) */
     uint32_t *off;
     uint64_t *mask;
     uint64_t short_mask; /* m < C: the care bits of positions 0..m-1 */
@@ -71,11 +71,11 @@ typedef struct naive_state {
     chunks ch64, ch32, ch16, ch8;
     /* bit-sliced: the code id - 1 of each symbol in ncode bit planes, then
      * one "absent" plane (text symbols not in P; the pattern's word is 0) */
-    int bitsliced;       /* available: sigma <= BS_MAX_SIGMA */
-    int ncode;           /* ceil(log2(sigma)) */
-    size_t nwords;       /* ceil(m / 64), padded to a multiple of 8 */
-    uint64_t *pplanes;   /* plane r at pplanes + r * nwords, ncode + 1 planes */
-    uint64_t *care;      /* care[w]: bit b set iff position 64w + b < m, not wildcard */
+    int bitsliced;     /* available: sigma <= BS_MAX_SIGMA */
+    int ncode;         /* ceil(log2(sigma)) */
+    size_t nwords;     /* ceil(m / 64), padded to a multiple of 8 */
+    uint64_t *pplanes; /* plane r at pplanes + r * nwords, ncode + 1 planes */
+    uint64_t *care;    /* care[w]: bit b set iff position 64w + b < m, not wildcard */
 } naive_state;
 
 static void
@@ -268,8 +268,8 @@ block8_avx512(const uint8_t *t, const uint32_t *pos, const uint8_t *pb, size_t n
         for (; j < end; j++) {
             const uint8_t *s = t + pos[j];
             const __m512i p = _mm512_set1_epi8((char)pb[j]);
-            a0 = _mm512_mask_add_epi8(a0, _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(s), p),
-                                      a0, one);
+            a0 = _mm512_mask_add_epi8(
+                a0, _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(s), p), a0, one);
             a1 = _mm512_mask_add_epi8(
                 a1, _mm512_cmpeq_epi8_mask(_mm512_loadu_si512(s + 64), p), a1, one);
             a2 = _mm512_mask_add_epi8(
@@ -331,11 +331,14 @@ block8_avx2(const uint8_t *t, const uint32_t *pos, const uint8_t *pb, size_t npo
             a[0] = _mm256_sub_epi8(
                 a[0], _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)s), p));
             a[1] = _mm256_sub_epi8(
-                a[1], _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(s + 32)), p));
+                a[1],
+                _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(s + 32)), p));
             a[2] = _mm256_sub_epi8(
-                a[2], _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(s + 64)), p));
+                a[2],
+                _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(s + 64)), p));
             a[3] = _mm256_sub_epi8(
-                a[3], _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(s + 96)), p));
+                a[3],
+                _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(s + 96)), p));
         }
         for (q = 0; q < 16; q++) {
             __m128i h = (q & 2) ? _mm256_extracti128_si256(a[q >> 2], 1)
@@ -375,8 +378,8 @@ block32_avx512(const uint32_t *t, const uint32_t *pos, const uint32_t *pb, size_
         for (; j < end; j++) {
             const uint32_t *s = t + pos[j];
             const __m512i p = _mm512_set1_epi32((int)pb[j]);
-            a0 = _mm512_mask_add_epi32(a0, _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(s), p),
-                                       a0, one);
+            a0 = _mm512_mask_add_epi32(
+                a0, _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(s), p), a0, one);
             a1 = _mm512_mask_add_epi32(
                 a1, _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(s + 16), p), a1, one);
             a2 = _mm512_mask_add_epi32(
@@ -385,7 +388,8 @@ block32_avx512(const uint32_t *t, const uint32_t *pos, const uint32_t *pb, size_
                 a3, _mm512_cmpeq_epi32_mask(_mm512_loadu_si512(s + 48), p), a3, one);
         }
         if (k != UINT32_MAX) {
-            __m512i mx = _mm512_max_epu32(_mm512_max_epu32(a0, a1), _mm512_max_epu32(a2, a3));
+            __m512i mx =
+                _mm512_max_epu32(_mm512_max_epu32(a0, a1), _mm512_max_epu32(a2, a3));
             if (j - (size_t)_mm512_reduce_max_epu32(mx) > k)
                 break;
         }
@@ -412,11 +416,14 @@ block32_avx2(const uint32_t *t, const uint32_t *pos, const uint32_t *pb, size_t 
             a[0] = _mm256_sub_epi32(
                 a[0], _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)s), p));
             a[1] = _mm256_sub_epi32(
-                a[1], _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(s + 8)), p));
+                a[1],
+                _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(s + 8)), p));
             a[2] = _mm256_sub_epi32(
-                a[2], _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(s + 16)), p));
+                a[2],
+                _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(s + 16)), p));
             a[3] = _mm256_sub_epi32(
-                a[3], _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(s + 24)), p));
+                a[3],
+                _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(s + 24)), p));
         }
         if (k != UINT32_MAX) {
             __m256i mx = _mm256_max_epu32(_mm256_max_epu32(a[0], a[1]),
@@ -442,25 +449,26 @@ block32_avx2(const uint32_t *t, const uint32_t *pos, const uint32_t *pb, size_t 
  * readable; the last blocks, which would read past tlen, run on a padded
  * copy. Writes k-bounded distances. pad holds lanes + m - 1 symbols. */
 #define DEFINE_SHIFTPAR_RUN(NAME, SYM, BLOCKFN, PB)                                    \
-    static void NAME(const naive_state *st, BLOCKFN blk, size_t lanes, const SYM *t,     \
-                     size_t S, size_t tlen, size_t m, uint32_t *dist, uint32_t k,        \
-                     SYM *pad, uint32_t *cnt)                                            \
-    {                                                                                    \
-        size_t i0, l;                                                                    \
-        for (i0 = 0; i0 < S; i0 += lanes) {                                              \
-            const size_t nl = S - i0 < lanes ? S - i0 : lanes;                           \
-            const SYM *src = t + i0;                                                     \
-            if (i0 + lanes + m - 1 > tlen) {                                             \
-                memcpy(pad, t + i0, (tlen - i0) * sizeof(SYM));                          \
-                memset(pad + (tlen - i0), 0, (lanes + m - 1 - (tlen - i0)) * sizeof(SYM)); \
-                src = pad;                                                               \
-            }                                                                            \
-            blk(src, st->pos, st->PB, st->npos, k, cnt);                                 \
-            for (l = 0; l < nl; l++) {                                                   \
-                uint32_t d = (uint32_t)st->npos - cnt[l];                                \
-                dist[i0 + l] = d > k ? k + 1 : d;                                        \
-            }                                                                            \
-        }                                                                                \
+    static void NAME(const naive_state *st, BLOCKFN blk, size_t lanes, const SYM *t,   \
+                     size_t S, size_t tlen, size_t m, uint32_t *dist, uint32_t k,      \
+                     SYM *pad, uint32_t *cnt)                                          \
+    {                                                                                  \
+        size_t i0, l;                                                                  \
+        for (i0 = 0; i0 < S; i0 += lanes) {                                            \
+            const size_t nl = S - i0 < lanes ? S - i0 : lanes;                         \
+            const SYM *src = t + i0;                                                   \
+            if (i0 + lanes + m - 1 > tlen) {                                           \
+                memcpy(pad, t + i0, (tlen - i0) * sizeof(SYM));                        \
+                memset(pad + (tlen - i0), 0,                                           \
+                       (lanes + m - 1 - (tlen - i0)) * sizeof(SYM));                   \
+                src = pad;                                                             \
+            }                                                                          \
+            blk(src, st->pos, st->PB, st->npos, k, cnt);                               \
+            for (l = 0; l < nl; l++) {                                                 \
+                uint32_t d = (uint32_t)st->npos - cnt[l];                              \
+                dist[i0 + l] = d > k ? k + 1 : d;                                      \
+            }                                                                          \
+        }                                                                              \
     }
 DEFINE_SHIFTPAR_RUN(shiftpar_run8, uint8_t, block8_fn, pb8)
 DEFINE_SHIFTPAR_RUN(shiftpar_run32, uint32_t, block32_fn, pb32)
@@ -491,8 +499,9 @@ earlyexit8_avx512(const naive_state *st, const uint8_t *t, size_t S, size_t m,
         uint32_t d = 0;
         for (q = 0; q < c->n; q++) {
             const uint32_t o = c->off[q];
-            __mmask64 ne = _mm512_mask_cmpneq_epi8_mask(
-                (__mmask64)c->mask[q], _mm512_loadu_si512(w + o), _mm512_loadu_si512(p + o));
+            __mmask64 ne = _mm512_mask_cmpneq_epi8_mask((__mmask64)c->mask[q],
+                                                        _mm512_loadu_si512(w + o),
+                                                        _mm512_loadu_si512(p + o));
             d += (uint32_t)_mm_popcnt_u64(ne);
             if (d > k)
                 break;
@@ -502,8 +511,8 @@ earlyexit8_avx512(const naive_state *st, const uint8_t *t, size_t S, size_t m,
 }
 
 TARGET_AVX2 static void
-earlyexit8_avx2(const naive_state *st, const uint8_t *t, size_t S, size_t m, uint32_t *dist,
-                uint32_t k)
+earlyexit8_avx2(const naive_state *st, const uint8_t *t, size_t S, size_t m,
+                uint32_t *dist, uint32_t k)
 {
     const chunks *c = &st->ch32;
     const uint8_t *p = st->p8;
@@ -514,8 +523,9 @@ earlyexit8_avx2(const naive_state *st, const uint8_t *t, size_t S, size_t m, uin
         uint32_t d = 0;
         for (q = 0; q < c->n; q++) {
             const uint32_t o = c->off[q];
-            __m256i eq = _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(w + o)),
-                                           _mm256_loadu_si256((const __m256i *)(p + o)));
+            __m256i eq =
+                _mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(w + o)),
+                                  _mm256_loadu_si256((const __m256i *)(p + o)));
             uint32_t ne = ~(uint32_t)_mm256_movemask_epi8(eq) & (uint32_t)c->mask[q];
             d += (uint32_t)_mm_popcnt_u32(ne);
             if (d > k)
@@ -526,8 +536,8 @@ earlyexit8_avx2(const naive_state *st, const uint8_t *t, size_t S, size_t m, uin
 }
 
 TARGET_AVX512 static void
-earlyexit32_avx512(const naive_state *st, const uint32_t *t, const uint32_t *p, size_t S,
-                   size_t m, uint32_t *dist, uint32_t k)
+earlyexit32_avx512(const naive_state *st, const uint32_t *t, const uint32_t *p,
+                   size_t S, size_t m, uint32_t *dist, uint32_t k)
 {
     const chunks *c = &st->ch16;
     size_t i, q;
@@ -547,8 +557,9 @@ earlyexit32_avx512(const naive_state *st, const uint32_t *t, const uint32_t *p, 
         uint32_t d = 0;
         for (q = 0; q < c->n; q++) {
             const uint32_t o = c->off[q];
-            __mmask16 ne = _mm512_mask_cmpneq_epi32_mask(
-                (__mmask16)c->mask[q], _mm512_loadu_si512(w + o), _mm512_loadu_si512(p + o));
+            __mmask16 ne = _mm512_mask_cmpneq_epi32_mask((__mmask16)c->mask[q],
+                                                         _mm512_loadu_si512(w + o),
+                                                         _mm512_loadu_si512(p + o));
             d += (uint32_t)_mm_popcnt_u32(ne);
             if (d > k)
                 break;
@@ -569,8 +580,9 @@ earlyexit32_avx2(const naive_state *st, const uint32_t *t, const uint32_t *p, si
         uint32_t d = 0;
         for (q = 0; q < c->n; q++) {
             const uint32_t o = c->off[q];
-            __m256i eq = _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(w + o)),
-                                            _mm256_loadu_si256((const __m256i *)(p + o)));
+            __m256i eq =
+                _mm256_cmpeq_epi32(_mm256_loadu_si256((const __m256i *)(w + o)),
+                                   _mm256_loadu_si256((const __m256i *)(p + o)));
             uint32_t ne = ~(uint32_t)_mm256_movemask_ps(_mm256_castsi256_ps(eq)) &
                           (uint32_t)c->mask[q];
             d += (uint32_t)_mm_popcnt_u32(ne);
@@ -622,12 +634,15 @@ planes_build_avx512(const uint8_t *ids, size_t L, int ncode, uint64_t *tp, size_
     memset(tp, 0, (size_t)(ncode + 1) * tw * sizeof *tp);
     for (x = 0; x < (L + 63) / 64; x++) {
         const size_t rem = L - 64 * x;
-        const __mmask64 ld = rem >= 64 ? ~(__mmask64)0 : _bzhi_u64(~(uint64_t)0, (unsigned)rem);
+        const __mmask64 ld =
+            rem >= 64 ? ~(__mmask64)0 : _bzhi_u64(~(uint64_t)0, (unsigned)rem);
         const __m512i v = _mm512_maskz_loadu_epi8(ld, ids + 64 * x);
         const __m512i code = _mm512_subs_epu8(v, one);
-        const __mmask64 absent = _mm512_mask_cmpeq_epi8_mask(ld, v, _mm512_setzero_si512());
+        const __mmask64 absent =
+            _mm512_mask_cmpeq_epi8_mask(ld, v, _mm512_setzero_si512());
         for (r = 0; r < ncode; r++)
-            tp[(size_t)r * tw + x] = _mm512_test_epi8_mask(code, _mm512_set1_epi8((char)(1 << r)));
+            tp[(size_t)r * tw + x] =
+                _mm512_test_epi8_mask(code, _mm512_set1_epi8((char)(1 << r)));
         tp[(size_t)ncode * tw + x] = absent;
         any |= absent;
     }
@@ -675,10 +690,11 @@ bitsliced_portable(const naive_state *st, const uint64_t *tp, size_t tw, size_t 
 /* Body for a compile-time plane count NP, so that the compiler keeps the
  * four lane vectors in registers (the generic loops over planes and vectors
  * spill them at -O2). */
-#define BS_WINDOW(v, lo, hi) _mm512_or_si512(_mm512_srlv_epi64(lo, shr##v), _mm512_sllv_epi64(hi, shl##v))
+#define BS_WINDOW(v, lo, hi)                                                           \
+    _mm512_or_si512(_mm512_srlv_epi64(lo, shr##v), _mm512_sllv_epi64(hi, shl##v))
 TARGET_AVX512_POPCNT static inline __attribute__((always_inline)) void
-bitsliced_avx512_np(const naive_state *st, const uint64_t *tp, size_t tw, size_t S, size_t m,
-                    uint32_t *dist, uint32_t k, const int NP)
+bitsliced_avx512_np(const naive_state *st, const uint64_t *tp, size_t tw, size_t S,
+                    size_t m, uint32_t *dist, uint32_t k, const int NP)
 {
     const size_t nw = (m + 63) / 64;
     const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
@@ -688,7 +704,8 @@ bitsliced_avx512_np(const naive_state *st, const uint64_t *tp, size_t tw, size_t
     int r;
     for (i0 = 0; i0 < S; i0 += 32) {
         const size_t q0 = i0 / 64;
-        const __m512i shr0 = _mm512_add_epi64(lane, _mm512_set1_epi64((long long)(i0 % 64)));
+        const __m512i shr0 =
+            _mm512_add_epi64(lane, _mm512_set1_epi64((long long)(i0 % 64)));
         const __m512i shr1 = _mm512_add_epi64(shr0, _mm512_set1_epi64(8));
         const __m512i shr2 = _mm512_add_epi64(shr0, _mm512_set1_epi64(16));
         const __m512i shr3 = _mm512_add_epi64(shr0, _mm512_set1_epi64(24));
@@ -705,8 +722,8 @@ bitsliced_avx512_np(const naive_state *st, const uint64_t *tp, size_t tw, size_t
                 const uint64_t *pl = tp + (size_t)r * tw + q0 + w;
                 const __m512i lo = _mm512_set1_epi64((long long)pl[0]);
                 const __m512i hi = _mm512_set1_epi64((long long)pl[1]);
-                const __m512i pw =
-                    _mm512_set1_epi64((long long)st->pplanes[(size_t)r * st->nwords + w]);
+                const __m512i pw = _mm512_set1_epi64(
+                    (long long)st->pplanes[(size_t)r * st->nwords + w]);
                 /* x |= window ^ pattern word in one ternary-logic op: imm 0xF6 is
                  * the truth table of a | (b ^ c), indexed by (a << 2 | b << 1 | c) */
                 x0 = _mm512_ternarylogic_epi64(x0, BS_WINDOW(0, lo, hi), pw, 0xF6);
@@ -715,13 +732,18 @@ bitsliced_avx512_np(const naive_state *st, const uint64_t *tp, size_t tw, size_t
                 x3 = _mm512_ternarylogic_epi64(x3, BS_WINDOW(3, lo, hi), pw, 0xF6);
             }
             care = _mm512_set1_epi64((long long)st->care[w]);
-            acc0 = _mm512_add_epi64(acc0, _mm512_popcnt_epi64(_mm512_and_si512(x0, care)));
-            acc1 = _mm512_add_epi64(acc1, _mm512_popcnt_epi64(_mm512_and_si512(x1, care)));
-            acc2 = _mm512_add_epi64(acc2, _mm512_popcnt_epi64(_mm512_and_si512(x2, care)));
-            acc3 = _mm512_add_epi64(acc3, _mm512_popcnt_epi64(_mm512_and_si512(x3, care)));
+            acc0 =
+                _mm512_add_epi64(acc0, _mm512_popcnt_epi64(_mm512_and_si512(x0, care)));
+            acc1 =
+                _mm512_add_epi64(acc1, _mm512_popcnt_epi64(_mm512_and_si512(x1, care)));
+            acc2 =
+                _mm512_add_epi64(acc2, _mm512_popcnt_epi64(_mm512_and_si512(x2, care)));
+            acc3 =
+                _mm512_add_epi64(acc3, _mm512_popcnt_epi64(_mm512_and_si512(x3, care)));
             if (k != UINT32_MAX && (w & 7) == 7 &&
                 (_mm512_cmple_epu64_mask(acc0, kk) | _mm512_cmple_epu64_mask(acc1, kk) |
-                 _mm512_cmple_epu64_mask(acc2, kk) | _mm512_cmple_epu64_mask(acc3, kk)) == 0)
+                 _mm512_cmple_epu64_mask(acc2, kk) |
+                 _mm512_cmple_epu64_mask(acc3, kk)) == 0)
                 break; /* every lane is past k */
         }
         _mm512_storeu_si512(out, acc0);
@@ -736,8 +758,8 @@ bitsliced_avx512_np(const naive_state *st, const uint64_t *tp, size_t tw, size_t
 
 /* np = planes to use: the code planes, plus the absent plane if needed. */
 TARGET_AVX512_POPCNT static void
-bitsliced_avx512(const naive_state *st, const uint64_t *tp, size_t tw, size_t S, size_t m,
-                 uint32_t *dist, uint32_t k, int np)
+bitsliced_avx512(const naive_state *st, const uint64_t *tp, size_t tw, size_t S,
+                 size_t m, uint32_t *dist, uint32_t k, int np)
 {
     switch (np) { /* one body per plane count, for the register allocator */
     case 0:
@@ -794,8 +816,8 @@ isa_cap(const ham_plan *plan, int isa)
 }
 
 static int
-run_shiftpar(const ham_plan *plan, const naive_state *st, int isa, const void *text, size_t n,
-             uint32_t *dist, uint32_t k)
+run_shiftpar(const ham_plan *plan, const naive_state *st, int isa, const void *text,
+             size_t n, uint32_t *dist, uint32_t k)
 {
     const size_t m = plan->m, S = n - m + 1;
     size_t lanes = PORT_LANES;
@@ -849,7 +871,8 @@ run_shiftpar(const ham_plan *plan, const naive_state *st, int isa, const void *t
             for (s = 0; s < S; s += B) {
                 const size_t nb = S - s < B ? S - s : B;
                 text8(plan, text, s, nb + m - 1, ids, 1);
-                shiftpar_run8(st, blk, lanes, ids, nb, nb + m - 1, m, dist + s, k, pad, cnt);
+                shiftpar_run8(st, blk, lanes, ids, nb, nb + m - 1, m, dist + s, k, pad,
+                              cnt);
             }
             free(ids);
             free(pad);
@@ -1001,10 +1024,10 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
         const double c2 = wide ? 8 : 32, c5 = wide ? 16 : 64;
         const double ex = fmin(me, 1.5 * exam);
         const double n2 = ceil(ex / c2), n5 = ceil(ex / c5);
-        const double t2 = plan->m >= (size_t)c2 ? (wide ? 0.93 : 0.92) +
-                                                      (wide ? 2.2 : 1.4) * (n2 - 1) +
-                                                      (n2 > 1 ? 3.0 : 0.0)
-                                                : HUGE_VAL;
+        const double t2 = plan->m >= (size_t)c2
+                              ? (wide ? 0.93 : 0.92) + (wide ? 2.2 : 1.4) * (n2 - 1) +
+                                    (n2 > 1 ? 3.0 : 0.0)
+                              : HUGE_VAL;
         const double t5 = isa >= HAM__ISA_AVX512
                               ? (plan->m < (size_t)c5 ? 0.62 : 1.1) +
                                     (wide ? 2.7 : 1.7) * (n5 - 1) + (n5 > 1 ? 3.0 : 0.0)
@@ -1019,7 +1042,8 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
         if (c.ns[HAM__NV_EARLYEXIT] == HUGE_VAL) /* m < 32 without AVX-512: scalar */
             c.ns[HAM__NV_EARLYEXIT] = c.ns[HAM__NV_SCALAR];
     } else {
-        c.ns[HAM__NV_EARLYEXIT] = c.ns[HAM__NV_SCALAR]; /* the portable form is scalar */
+        c.ns[HAM__NV_EARLYEXIT] =
+            c.ns[HAM__NV_SCALAR]; /* the portable form is scalar */
     }
 
     /* bit-sliced: per 64-bit word and plane, the absent plane counted as
@@ -1028,9 +1052,11 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
     if (st->bitsliced) {
         const double planes = (double)st->ncode + 0.5;
         const double words = ceil(m / 64.0);
-        const double used = k == HAM_UNBOUNDED ? words : fmin(words, roundup(exam / 64, 8));
+        const double used =
+            k == HAM_UNBOUNDED ? words : fmin(words, roundup(exam / 64, 8));
         const int fast = isa >= HAM__ISA_AVX512 && plan->cpu.has_vpopcntdq;
-        c.ns[HAM__NV_BITSLICED] = (fast ? 0.5 : 1.5) + map + (fast ? 0.12 : 1.2) * planes * used;
+        c.ns[HAM__NV_BITSLICED] =
+            (fast ? 0.5 : 1.5) + map + (fast ? 0.12 : 1.2) * planes * used;
     }
     return c;
 }
@@ -1058,8 +1084,8 @@ naive_cost(const ham_plan *plan, size_t n)
 }
 
 int
-ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n, uint32_t *dist,
-                        uint32_t k, int variant, int isa)
+ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n,
+                        uint32_t *dist, uint32_t k, int variant, int isa)
 {
     const naive_state *st = plan->eng[HAM_ENGINE_NAIVE];
     const size_t S = n - plan->m + 1;

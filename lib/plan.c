@@ -24,11 +24,16 @@ static const ham__engine_ops *const engine_table[HAM_ENGINE_COUNT_] = {
 };
 
 static const char *const engine_names[HAM_ENGINE_COUNT_] = {
-    [HAM_ENGINE_AUTO] = "auto",         [HAM_ENGINE_NAIVE] = "naive",
-    [HAM_ENGINE_FFT] = "fft",           [HAM_ENGINE_ABRAHAMSON] = "abrahamson",
-    [HAM_ENGINE_PACKED] = "packed",     [HAM_ENGINE_HASHED] = "hashed",
-    [HAM_ENGINE_KANGAROO] = "kangaroo", [HAM_ENGINE_KBOUNDED] = "kbounded",
-    [HAM_ENGINE_BITPARALLEL] = "bitparallel", [HAM_ENGINE_SAMPLING] = "sampling",
+    [HAM_ENGINE_AUTO] = "auto",
+    [HAM_ENGINE_NAIVE] = "naive",
+    [HAM_ENGINE_FFT] = "fft",
+    [HAM_ENGINE_ABRAHAMSON] = "abrahamson",
+    [HAM_ENGINE_PACKED] = "packed",
+    [HAM_ENGINE_HASHED] = "hashed",
+    [HAM_ENGINE_KANGAROO] = "kangaroo",
+    [HAM_ENGINE_KBOUNDED] = "kbounded",
+    [HAM_ENGINE_BITPARALLEL] = "bitparallel",
+    [HAM_ENGINE_SAMPLING] = "sampling",
     [HAM_ENGINE_3SUM] = "3sum",
 };
 
@@ -118,9 +123,11 @@ engine_serves(const ham__engine_ops *ops, const ham_plan *plan)
         return 0;
     if ((ops->caps & HAM__CAP_APPROX) && !(p->epsilon > 0.0))
         return 0;
-    if (p->max_dist == HAM_UNBOUNDED && !(ops->caps & (HAM__CAP_EXACT | HAM__CAP_APPROX)))
+    if (p->max_dist == HAM_UNBOUNDED &&
+        !(ops->caps & (HAM__CAP_EXACT | HAM__CAP_APPROX)))
         return 0;
-    if (p->max_dist != HAM_UNBOUNDED && !(ops->caps & (HAM__CAP_KBOUND | HAM__CAP_APPROX)))
+    if (p->max_dist != HAM_UNBOUNDED &&
+        !(ops->caps & (HAM__CAP_KBOUND | HAM__CAP_APPROX)))
         return 0;
     if (p->wildcard >= 0 && !(ops->caps & HAM__CAP_WILDCARD))
         return 0;
@@ -154,7 +161,8 @@ ham_plan_destroy(ham_plan *plan)
 }
 
 static int
-plan_create(ham_plan **out, const void *pat, size_t m, const ham_params *p, unsigned width)
+plan_create(ham_plan **out, const void *pat, size_t m, const ham_params *p,
+            unsigned width)
 {
     ham_plan *plan;
     ham_params defaults;
@@ -291,19 +299,19 @@ ham_plan_explain(const ham_plan *plan, size_t n, char *buf, size_t cap)
         snprintf(kbuf, sizeof kbuf, "unbounded");
     else
         snprintf(kbuf, sizeof kbuf, "%u", (unsigned)plan->params.max_dist);
-    len += (size_t)snprintf(line + len, sizeof line - len,
-                            "engine=%s%s n=%zu m=%zu width=%u sigma=%u wildcard=%s k=%s "
-                            "eps=%g costs(ns):",
-                            ham_engine_name(chosen),
-                            plan->params.engine == HAM_ENGINE_AUTO ? "" : " (forced)", n,
-                            plan->m, plan->width * 8, (unsigned)plan->sigma,
-                            plan->params.wildcard >= 0 ? "yes" : "no", kbuf,
-                            plan->params.epsilon);
+    len += (size_t)snprintf(
+        line + len, sizeof line - len,
+        "engine=%s%s n=%zu m=%zu width=%u sigma=%u wildcard=%s k=%s "
+        "eps=%g costs(ns):",
+        ham_engine_name(chosen),
+        plan->params.engine == HAM_ENGINE_AUTO ? "" : " (forced)", n, plan->m,
+        plan->width * 8, (unsigned)plan->sigma,
+        plan->params.wildcard >= 0 ? "yes" : "no", kbuf, plan->params.epsilon);
     for (e = 1; e < HAM_ENGINE_COUNT_ && len < sizeof line; e++) {
         if (!(plan->candidates & (1u << e)))
             continue;
-        len += (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g", engine_names[e],
-                                engine_cost(plan, e, nn));
+        len += (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g",
+                                engine_names[e], engine_cost(plan, e, nn));
     }
     if (len >= sizeof line)
         len = sizeof line - 1;
@@ -348,7 +356,8 @@ dist_any(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, size_
 }
 
 int
-ham_dist_u8(const ham_plan *plan, const uint8_t *text, size_t n, uint32_t *dist, size_t cap)
+ham_dist_u8(const ham_plan *plan, const uint8_t *text, size_t n, uint32_t *dist,
+            size_t cap)
 {
     return dist_any(plan, text, n, dist, cap, 1);
 }
@@ -361,8 +370,8 @@ ham_dist_u32(const ham_plan *plan, const uint32_t *text, size_t n, uint32_t *dis
 }
 
 int
-ham_dist_once_u8(const uint8_t *pat, size_t m, const uint8_t *text, size_t n, uint32_t *dist,
-                 size_t cap)
+ham_dist_once_u8(const uint8_t *pat, size_t m, const uint8_t *text, size_t n,
+                 uint32_t *dist, size_t cap)
 {
     ham_plan *plan;
     int rc = ham_plan_create_u8(&plan, pat, m, NULL);

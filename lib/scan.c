@@ -83,13 +83,15 @@ kmis_any(const ham_plan *plan, const void *text, size_t n, ham_hit_fn fn, void *
 }
 
 int
-ham_kmis_u8(const ham_plan *plan, const uint8_t *text, size_t n, ham_hit_fn fn, void *ctx)
+ham_kmis_u8(const ham_plan *plan, const uint8_t *text, size_t n, ham_hit_fn fn,
+            void *ctx)
 {
     return kmis_any(plan, text, n, fn, ctx, 1);
 }
 
 int
-ham_kmis_u32(const ham_plan *plan, const uint32_t *text, size_t n, ham_hit_fn fn, void *ctx)
+ham_kmis_u32(const ham_plan *plan, const uint32_t *text, size_t n, ham_hit_fn fn,
+             void *ctx)
 {
     return kmis_any(plan, text, n, fn, ctx, 4);
 }

@@ -25,7 +25,7 @@ struct ham_stream {
     int fixed;
     ham_engine engine;
     ham__scratch scratch; /* distance buffer reused across feeds */
-    size_t keep;       /* m - 1 */
+    size_t keep;          /* m - 1 */
     unsigned char *buf;
     size_t have;  /* symbols in buf, <= keep between feeds */
     uint64_t pos; /* symbols fed so far */
@@ -47,7 +47,8 @@ ham_stream_create(ham_stream **out, const ham_plan *plan)
         return HAM_ENOMEM;
     s->plan = plan;
     s->fixed = plan->params.epsilon > 0.0;
-    s->engine = ham__choose(plan, SIZE_MAX); /* text length unknown: as for a long text */
+    s->engine =
+        ham__choose(plan, SIZE_MAX); /* text length unknown: as for a long text */
     s->keep = plan->m - 1;
     s->buf = ham__alloc(2 * s->keep + 1, plan->width);
     if (!s->buf) {
@@ -87,7 +88,8 @@ ham_stream_position(const ham_stream *s)
 }
 
 static int
-feed(ham_stream *s, const void *chunk, size_t len, ham_hit_fn fn, void *ctx, unsigned width)
+feed(ham_stream *s, const void *chunk, size_t len, ham_hit_fn fn, void *ctx,
+     unsigned width)
 {
     const unsigned w = width;
     const unsigned char *c = chunk;
@@ -116,8 +118,8 @@ feed(ham_stream *s, const void *chunk, size_t len, ham_hit_fn fn, void *ctx, uns
     t = len < s->keep ? len : s->keep;
     memcpy(s->buf + s->have * w, c, t * w);
     if (s->have > 0) {
-        rc = ham__scan(s->plan, s->engine, s->buf, s->have + t, s->pos - s->have, fn, ctx,
-                       &s->scratch);
+        rc = ham__scan(s->plan, s->engine, s->buf, s->have + t, s->pos - s->have, fn,
+                       ctx, &s->scratch);
         if (rc != HAM_OK)
             return s->state = rc;
     }
@@ -140,7 +142,8 @@ feed(ham_stream *s, const void *chunk, size_t len, ham_hit_fn fn, void *ctx, uns
 }
 
 int
-ham_stream_feed_u8(ham_stream *s, const uint8_t *chunk, size_t len, ham_hit_fn fn, void *ctx)
+ham_stream_feed_u8(ham_stream *s, const uint8_t *chunk, size_t len, ham_hit_fn fn,
+                   void *ctx)
 {
     return feed(s, chunk, len, fn, ctx, 1);
 }
