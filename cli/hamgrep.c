@@ -1,143 +1,31 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hamgrep.c -- grep for approximate matches: prints the lines, FASTA/FASTQ
- * records or windows of its inputs that lie within Hamming distance K of a
- * pattern, or the distance profile of one sequence. The command-line face of
- * libhamming; its manual, and the output contract, is hamgrep(1).
+ * records or windows of its inputs that lie within Hamming distance K of
+ * one or more patterns, or the distance profile of one sequence. The
+ * command-line face of libhamming; its manual, and the output contract, is
+ * hamgrep(1).
  *
- * Data flow: each input is read in READ_BLOCK-byte blocks, never whole. A
- * per-format parser (FASTA, FASTQ, text lines, --whole) cuts the bytes into
- * sequences and feeds their symbols, in STAGE_BLOCK pieces, to one ham_stream
- * that is reset at the start of every sequence. The stream calls on_hit for
- * every window within distance K, in increasing position, as soon as the
- * piece completing the window is fed; on_hit writes the requested output.
- *
- * Memory is O(m + READ_BLOCK + STAGE_BLOCK) whatever the input size, except
- * where plain output must print whole lines or records: those are buffered
- * until their first hit (from then on copied through), as grep does.
- *
- * Includes only <hamming.h> and the C library (style.md 11): if hamgrep needs
- * a library internal, the public API lacks something.
+ * This file: the command line, the patterns, the batches and the worker
+ * threads; hamgrep.h describes the pipeline (read and parse, search, output)
+ * and input.c, parse.c, search.c and output.c its stages.
  */
-#include <hamming.h>
+#define _POSIX_C_SOURCE 200809L
+#include "hamgrep.h"
 
-#include <assert.h>
 #include <errno.h>
-#include <inttypes.h>
-#include <stdint.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Large blocks: few fread calls, and long texts per stream feed, which the
- * FFT-style engines need to amortise their per-call overhead. */
-#define READ_BLOCK  ((size_t)1 << 20)
-#define STAGE_BLOCK ((size_t)1 << 20)
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage_line[] = "Usage: hamgrep [OPTION]... PATTERN [FILE]...\n";
 
-/* ---- Types ------------------------------------------------------------- */
+/* ---- Buffers -------------------------------------------------------------- */
 
-/* What on_hit prints. */
-enum out_kind {
-    OUT_RECORD,  /* plain: each line / FASTA or FASTQ record with a hit */
-    OUT_TOUCHED, /* plain with --whole: each line a matching window touches */
-    OUT_ONLY,    /* -o: each matching window */
-    OUT_TSV,     /* --format=tsv: one row per hit */
-    OUT_DIST     /* --distances: one row per shift */
-};
-
-enum mode { MODE_UNDECIDED, MODE_LINES, MODE_FASTA, MODE_FASTQ, MODE_WHOLE };
-
-/* Parser states of FASTA and FASTQ (a line is read in one or more pieces,
- * as the read blocks cut it). */
-enum pstate {
-    ST_BOL,      /* at the beginning of a line (FASTQ: between records) */
-    ST_HEADER,   /* in a '>' or '@' header line, after its first byte */
-    ST_SEQ,      /* in a sequence line */
-    ST_BLANK,    /* FASTQ: in a blank line made of '\r' only */
-    ST_PLUS_BOL, /* FASTQ: at the beginning of the '+' line */
-    ST_PLUS,     /* FASTQ: in the '+' line */
-    ST_QUAL      /* FASTQ: in the quality line */
-};
-
-/* A growable byte buffer. */
-struct buf {
-    unsigned char *p;
-    size_t len, cap;
-};
-
-struct grep {
-    /* ---- set once from the command line */
-    uint32_t k;
-    int k_given;
-    int only, tsv, whole, distances;
-    ham_engine engine;
-    enum out_kind out;
-    int with_name; /* several FILEs: prefix output with the file name */
-    const unsigned char *pat;
-    size_t m;
-    ham_plan *plan;
-    ham_stream *stream;
-    unsigned char *rbuf; /* READ_BLOCK bytes */
-
-    /* ---- the current file */
-    const char *fname;
-    enum mode mode;
-    int det_cr;             /* mode detection: a '\r' seen on a still blank line */
-    enum pstate st;         /* FASTA / FASTQ parser state */
-    uint64_t lineno;        /* '\n' bytes seen so far */
-    int halt;               /* stop reading this file (an error was reported) */
-    int in_rec;             /* a line (lines mode) or record (FASTA, FASTQ) is open */
-    int cr_pending;         /* lines mode: a '\r' ended the last piece; trailing if
-                               the next byte is '\n' */
-    int qual_seen;          /* FASTQ: the quality line has a byte */
-    uint64_t nonempty_seqs; /* --distances: sequences with a symbol */
-
-    /* ---- the current sequence */
-    uint64_t seqno;  /* lines mode: its 1-based line number */
-    struct buf name; /* FASTA/FASTQ: first word of the header */
-    int name_done;
-    uint64_t seq_syms; /* symbols seen (fed or not) */
-    uint64_t seq_fed;  /* symbols fed to the stream */
-    int seq_skip;      /* plain output: the record matched; stop searching it */
-    struct buf stage;  /* symbols not yet fed, cap STAGE_BLOCK */
-    /* The piece being fed and the last <= m-1 symbols fed before it, from
-     * which -o and tsv rebuild a window (it ends inside the piece). The tail
-     * buffer has room for 2(m-1) symbols so that it is shifted at most once
-     * per m-1 symbols appended. */
-    const unsigned char *chunk;
-    size_t chunk_len;
-    uint64_t chunk_pos;
-    struct buf tail;
-    uint64_t next_shift; /* --distances with -k: first shift not printed */
-
-    /* ---- plain output (OUT_RECORD) */
-    struct buf rec; /* raw bytes of the current record until its first hit */
-    int rec_hit;    /* the record matched: its bytes are copied through */
-
-    /* ---- plain output with --whole (OUT_TOUCHED): wb.p[wb_start..wb.len)
-     * holds the file bytes from position wb_base to the end of what was read;
-     * see whole_hit and whole_trim for what must be kept. */
-    struct buf wb;
-    size_t wb_start;
-    uint64_t wb_base;
-    uint64_t printed_end; /* bytes before this position are printed or skipped */
-    int open_line;        /* the line containing printed_end - 1 must go on */
-    uint64_t ls_pos;      /* bytes before ls_pos were searched for '\n' ... */
-    uint64_t ls_start;    /* ... and the last line began here */
-
-    /* ---- output state and results */
-    int at_bol;     /* the last byte written to stdout was '\n' (or none) */
-    int any_hit;    /* a hit (--distances: a shift) was printed */
-    int any_error;  /* an error was reported */
-    int werr;       /* a write to stdout failed: stop everything */
-    int werr_errno; /* its errno, 0 if unknown */
-};
-
-/* ---- Small helpers ----------------------------------------------------- */
-
-static int
+int
 buf_reserve(struct buf *b, size_t extra)
 {
     size_t cap;
@@ -157,8 +45,8 @@ buf_reserve(struct buf *b, size_t extra)
     return 0;
 }
 
-static int
-buf_append(struct buf *b, const unsigned char *p, size_t n)
+int
+buf_append(struct buf *b, const void *p, size_t n)
 {
     if (n == 0)
         return 0;
@@ -169,7 +57,7 @@ buf_append(struct buf *b, const unsigned char *p, size_t n)
     return 0;
 }
 
-static void
+void
 buf_free(struct buf *b)
 {
     free(b->p);
@@ -177,878 +65,382 @@ buf_free(struct buf *b)
     b->len = b->cap = 0;
 }
 
-/* Number of shifts of the pattern in a sequence of n symbols. */
-static uint64_t
-nshifts(const struct grep *g, uint64_t n)
+/* ---- Batches ---------------------------------------------------------------- */
+
+struct batch *
+batch_get(struct hg *g)
 {
-    return n >= g->m ? n - g->m + 1 : 0;
-}
-
-/* Report an error about the current file and stop reading it. */
-static void
-file_error(struct grep *g, const char *reason)
-{
-    fprintf(stderr, "hamgrep: %s: %s\n", g->fname, reason);
-    g->any_error = 1;
-    g->halt = 1;
-}
-
-/* The same for a malformed input, with the line number (1-based). */
-static void
-format_error(struct grep *g, const char *reason)
-{
-    fprintf(stderr, "hamgrep: %s: line %" PRIu64 ": %s\n", g->fname, g->lineno + 1,
-            reason);
-    g->any_error = 1;
-    g->halt = 1;
-}
-
-static void
-nomem(struct grep *g)
-{
-    file_error(g, strerror(ENOMEM));
-}
-
-/* ---- Output ------------------------------------------------------------ */
-
-/* Every write goes through here: the first failure is remembered, stops all
- * processing (halt, and on_hit stops the stream) and is reported by main. */
-static void
-out_write(struct grep *g, const void *p, size_t n)
-{
-    if (g->werr || n == 0)
-        return;
-    errno = 0;
-    if (fwrite(p, 1, n, stdout) != n) {
-        g->werr = 1;
-        g->werr_errno = errno;
-        g->halt = 1;
-        return;
-    }
-    g->at_bol = ((const unsigned char *)p)[n - 1] == '\n';
-}
-
-static void
-out_str(struct grep *g, const char *s)
-{
-    out_write(g, s, strlen(s));
-}
-
-/* Decimal without printf: --distances may print a line per text symbol. */
-static void
-out_u64(struct grep *g, uint64_t v)
-{
-    char b[24];
-    size_t i = sizeof b;
-    do {
-        b[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    out_write(g, b + i, sizeof b - i);
-}
-
-/* A TSV field: bytes that would break the one-row-per-line, tab-separated
- * layout are escaped, and the backslash too so that the escape is
- * reversible: \t \n \r \\ and \xHH for the other bytes below 0x20 and 0x7f.
- * Other bytes, UTF-8 included, are written as they are. */
-static void
-out_escaped(struct grep *g, const unsigned char *p, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t i, run = 0;
-    for (i = 0; i < n; i++) {
-        unsigned char c = p[i];
-        char e[4];
-        size_t elen = 2;
-        if (c >= 0x20 && c != 0x7f && c != '\\')
-            continue;
-        out_write(g, p + run, i - run);
-        run = i + 1;
-        e[0] = '\\';
-        switch (c) {
-        case '\t':
-            e[1] = 't';
-            break;
-        case '\n':
-            e[1] = 'n';
-            break;
-        case '\r':
-            e[1] = 'r';
-            break;
-        case '\\':
-            e[1] = '\\';
-            break;
-        default:
-            e[1] = 'x';
-            e[2] = hex[c >> 4];
-            e[3] = hex[c & 15];
-            elen = 4;
-        }
-        out_write(g, e, elen);
-    }
-    out_write(g, p + run, n - run);
-}
-
-/* Lines of the input as they are, each prefixed with "FILE:" when several
- * files are searched (grep -H style). */
-static void
-emit_raw(struct grep *g, const unsigned char *p, size_t n)
-{
-    while (n > 0 && !g->werr) {
-        const unsigned char *nl;
-        size_t len;
-        if (g->with_name && g->at_bol) {
-            out_str(g, g->fname);
-            out_write(g, ":", 1);
-        }
-        nl = memchr(p, '\n', n);
-        len = nl ? (size_t)(nl - p) + 1 : n;
-        out_write(g, p, len);
-        p += len;
-        n -= len;
-    }
-}
-
-/* End the output line if an input line without '\n' (end of file) was
- * printed: output lines always end with '\n'. */
-static void
-emit_eol(struct grep *g)
-{
-    if (!g->at_bol)
-        out_write(g, "\n", 1);
-}
-
-/* ---- What a hit prints ------------------------------------------------- */
-
-/* The window [pos, pos+m) as at most two pieces: the end of the tail (the
- * symbols fed before the current piece) and the start of the piece. The
- * stream reports a window in the feed that completes it, so it ends inside
- * the current piece and starts at most m-1 symbols before it. */
-static void
-window(const struct grep *g, uint64_t pos, const unsigned char **a, size_t *alen,
-       const unsigned char **b, size_t *blen)
-{
-    if (pos >= g->chunk_pos) {
-        size_t off = (size_t)(pos - g->chunk_pos);
-        assert(off + g->m <= g->chunk_len);
-        *a = g->chunk + off;
-        *alen = g->m;
-        *b = NULL;
-        *blen = 0;
+    struct batch *b = g->freel;
+    if (b) {
+        g->freel = b->next;
     } else {
-        size_t before = (size_t)(g->chunk_pos - pos);
-        assert(before <= g->tail.len && before < g->m);
-        *a = g->tail.p + g->tail.len - before;
-        *alen = before;
-        *b = g->chunk;
-        *blen = g->m - before;
+        b = calloc(1, sizeof *b);
+        if (!b)
+            return NULL;
+        b->rawbuf = malloc(READ_BLOCK);
+        if (!b->rawbuf) {
+            free(b);
+            return NULL;
+        }
     }
+    b->raw = b->rawbuf;
+    b->maplen = 0;
+    b->next = b->qnext = NULL;
+    b->file = NULL;
+    b->first = b->last = 0;
+    b->mode = MODE_UNDECIDED;
+    b->fold = 0;
+    b->raw_len = 0;
+    b->raw_pos = 0;
+    b->text.len = 0;
+    b->nitems = b->nsegs = b->nhits = 0;
+    b->names.len = 0;
+    b->err = NULL;
+    b->err_always = b->err_open = 0;
+    b->serr = HAM_OK;
+    b->done = 0;
+    return b;
 }
 
 static void
-print_only(struct grep *g, uint64_t pos)
+batch_put(struct hg *g, struct batch *b)
 {
-    const unsigned char *a, *b;
-    size_t alen, blen;
-    window(g, pos, &a, &alen, &b, &blen);
-    if (g->with_name) {
-        out_str(g, g->fname);
-        out_write(g, ":", 1);
+    if (b->last && b->file) {
+        free(b->file->name);
+        free(b->file);
     }
-    out_write(g, a, alen);
-    out_write(g, b, blen);
-    out_write(g, "\n", 1);
+    b->file = NULL;
+    free(b->err);
+    b->err = NULL;
+    if (b->maplen)
+        munmap(b->raw, b->maplen);
+    b->raw = b->rawbuf;
+    b->maplen = 0;
+    b->next = g->freel;
+    g->freel = b;
 }
 
 static void
-print_tsv(struct grep *g, uint64_t pos, uint32_t dist)
+batch_destroy(struct batch *b)
 {
-    const unsigned char *a, *b;
-    size_t alen, blen;
-    window(g, pos, &a, &alen, &b, &blen);
-    out_escaped(g, (const unsigned char *)g->fname, strlen(g->fname));
-    out_write(g, "\t", 1);
-    if (g->mode == MODE_FASTA || g->mode == MODE_FASTQ)
-        out_escaped(g, g->name.p, g->name.len);
-    else if (g->mode == MODE_LINES)
-        out_u64(g, g->seqno);
-    else
-        out_write(g, "-", 1);
-    out_write(g, "\t", 1);
-    out_u64(g, pos);
-    out_write(g, "\t", 1);
-    out_u64(g, pos + g->m);
-    out_write(g, "\t+\t", 3);
-    out_u64(g, dist);
-    out_write(g, "\t", 1);
-    out_escaped(g, a, alen);
-    out_escaped(g, b, blen);
-    out_write(g, "\n", 1);
+    free(b->rawbuf);
+    buf_free(&b->text);
+    buf_free(&b->names);
+    free(b->items);
+    free(b->segs);
+    free(b->hits);
+    free(b->dist);
+    free(b);
 }
 
-static void
-print_dist(struct grep *g, uint64_t pos, uint64_t dist)
+int
+batch_item(struct batch *b, enum item_kind kind, size_t off, uint64_t seq,
+           uint64_t lineno)
 {
-    if (g->with_name) {
-        out_str(g, g->fname);
-        out_write(g, "\t", 1);
+    struct item *it;
+    if (b->nitems == b->capitems) {
+        size_t cap = b->capitems ? 2 * b->capitems : 256;
+        it = realloc(b->items, cap * sizeof *it);
+        if (!it)
+            return -1;
+        b->items = it;
+        b->capitems = cap;
     }
-    out_u64(g, pos);
-    out_write(g, "\t", 1);
-    out_u64(g, dist);
-    out_write(g, "\n", 1);
-    g->any_hit = 1;
+    it = &b->items[b->nitems++];
+    it->kind = kind;
+    it->raw_off = off;
+    it->seq = seq;
+    it->lineno = lineno;
+    it->name_off = it->name_len = 0;
+    return 0;
 }
 
-/* --distances with -k: the stream reports only shifts within distance k, so
- * every shift it skipped has distance > k and prints as k + 1. */
-static void
-dist_fill(struct grep *g, uint64_t upto)
+/* The message printed after this batch: "FILE: reason". */
+void
+batch_set_err(struct batch *b, const char *fname, const char *reason, int always)
 {
-    while (g->next_shift < upto && !g->werr)
-        print_dist(g, g->next_shift++, (uint64_t)g->k + 1);
+    size_t n = strlen(fname) + strlen(reason) + 3;
+    if (b->err)
+        return; /* the first error of a file is the one reported */
+    b->err = malloc(n);
+    if (b->err)
+        snprintf(b->err, n, "%s: %s", fname, reason);
+    b->err_always = always;
 }
 
-/* ---- --whole plain output: the lines a matching window touches ---------- */
+/* ---- Worker threads ---------------------------------------------------------- */
 
-static unsigned char *
-wb_at(const struct grep *g, uint64_t pos)
+static void *
+worker(void *arg)
 {
-    assert(pos >= g->wb_base);
-    return g->wb.p + g->wb_start + (size_t)(pos - g->wb_base);
-}
-
-static uint64_t
-wb_end(const struct grep *g)
-{
-    return g->wb_base + (g->wb.len - g->wb_start);
-}
-
-/* Append a block just read (before it is fed), and finish printing a line
- * that a window made us start printing before the block ended. */
-static void
-whole_append(struct grep *g, const unsigned char *p, size_t n)
-{
-    size_t live = g->wb.len - g->wb_start;
-    /* Compact only when the dead prefix is at least as large as the live
-     * part, so that each byte is moved O(1) times. */
-    if (g->wb_start > 0 && g->wb_start >= live) {
-        memmove(g->wb.p, g->wb.p + g->wb_start, live);
-        g->wb.len = live;
-        g->wb_start = 0;
+    struct pool *pl = arg;
+    struct scratch sc;
+    memset(&sc, 0, sizeof sc);
+    pthread_mutex_lock(&pl->mu);
+    for (;;) {
+        struct batch *b;
+        while (!pl->qhead && !pl->quit)
+            pthread_cond_wait(&pl->work, &pl->mu);
+        if (!pl->qhead)
+            break;
+        b = pl->qhead;
+        pl->qhead = b->qnext;
+        if (!pl->qhead)
+            pl->qtail = NULL;
+        pthread_mutex_unlock(&pl->mu);
+        search_batch(pl->g, &sc, b);
+        pthread_mutex_lock(&pl->mu);
+        b->done = 1;
+        pthread_cond_broadcast(&pl->done);
     }
-    if (buf_append(&g->wb, p, n) != 0) {
-        nomem(g);
+    pthread_mutex_unlock(&pl->mu);
+    scratch_free(&sc);
+    return NULL;
+}
+
+static void
+pool_start(struct hg *g, unsigned n)
+{
+    struct pool *pl = &g->pool;
+    unsigned i;
+    pl->g = g;
+    pthread_mutex_init(&pl->mu, NULL);
+    pthread_cond_init(&pl->work, NULL);
+    pthread_cond_init(&pl->done, NULL);
+    pl->th = calloc(n, sizeof *pl->th);
+    pl->started = 1;
+    if (!pl->th)
+        return; /* n stays 0: search on the main thread */
+    for (i = 0; i < n; i++) {
+        if (pthread_create(&pl->th[i], NULL, worker, pl) != 0)
+            break;
+    }
+    pl->n = i;
+}
+
+static void
+pool_stop(struct hg *g)
+{
+    struct pool *pl = &g->pool;
+    unsigned i;
+    if (!pl->started)
         return;
-    }
-    if (g->open_line) {
-        const unsigned char *q = wb_at(g, g->printed_end);
-        size_t avail = (size_t)(wb_end(g) - g->printed_end);
-        const unsigned char *nl = memchr(q, '\n', avail);
-        size_t len = nl ? (size_t)(nl - q) + 1 : avail;
-        emit_raw(g, q, len);
-        g->printed_end += len;
-        g->open_line = nl == NULL;
-    }
+    pthread_mutex_lock(&pl->mu);
+    pl->quit = 1;
+    pthread_cond_broadcast(&pl->work);
+    pthread_mutex_unlock(&pl->mu);
+    for (i = 0; i < pl->n; i++)
+        pthread_join(pl->th[i], NULL);
+    free(pl->th);
+    pthread_cond_destroy(&pl->done);
+    pthread_cond_destroy(&pl->work);
+    pthread_mutex_destroy(&pl->mu);
 }
 
-/* Print the lines that [pos, pos+m) touches and were not printed yet. Every
- * scan below covers bytes at or after printed_end, which then moves past
- * them, so the total work is linear in the input. */
+/* Wait for the oldest batch in flight, output it, recycle it. */
 static void
-whole_hit(struct grep *g, uint64_t pos)
+retire_head(struct hg *g)
 {
-    uint64_t last = pos + g->m - 1, end = wb_end(g), lo, from, to;
-    const unsigned char *q, *nl;
-    if (last < g->printed_end)
-        return; /* its lines are printed already */
-    lo = g->printed_end > g->wb_base ? g->printed_end : g->wb_base;
-    from = pos > lo ? pos : lo;
-    while (from > lo && *wb_at(g, from - 1) != '\n')
-        from--;
-    q = wb_at(g, last);
-    nl = memchr(q, '\n', (size_t)(end - last));
-    to = nl ? last + (uint64_t)(nl - q) + 1 : end;
-    g->open_line = nl == NULL;
-    emit_raw(g, wb_at(g, from), (size_t)(to - from));
-    g->printed_end = to;
+    struct batch *b = g->fhead;
+    pthread_mutex_lock(&g->pool.mu);
+    while (!b->done)
+        pthread_cond_wait(&g->pool.done, &g->pool.mu);
+    pthread_mutex_unlock(&g->pool.mu);
+    g->fhead = b->next;
+    if (!g->fhead)
+        g->ftail = NULL;
+    g->inflight--;
+    consume_batch(g, b);
+    batch_put(g, b);
 }
-
-/* After a block is fed, drop the bytes no later hit can print. A later window
- * starts at or after target = fed - (m - 1), and whole_hit prints from the
- * start of its first line but never before printed_end: keep from the start
- * of target's line or from printed_end, whichever is later. ls_pos/ls_start
- * remember how far the search for that line start went, so each byte is
- * searched once. */
-static void
-whole_trim(struct grep *g)
-{
-    uint64_t fed = wb_end(g), target = fed + 1 >= g->m ? fed + 1 - g->m : 0, keep;
-    if (g->ls_pos < g->wb_base) {
-        /* Bytes were dropped up to wb_base, which was printed_end then (the
-         * other candidate never exceeds ls_pos), so wb_base is a harmless
-         * stand-in: printed_end dominates it in keep below. */
-        g->ls_pos = g->ls_start = g->wb_base;
-    }
-    if (target > g->ls_pos) {
-        uint64_t a = target;
-        while (a > g->ls_pos && *wb_at(g, a - 1) != '\n')
-            a--;
-        if (a > g->ls_pos)
-            g->ls_start = a;
-        g->ls_pos = target;
-    }
-    keep = g->printed_end > g->ls_start ? g->printed_end : g->ls_start;
-    if (keep > g->wb_base) {
-        g->wb_start += (size_t)(keep - g->wb_base);
-        g->wb_base = keep;
-    }
-}
-
-/* ---- The hit callback -------------------------------------------------- */
 
 static int
-on_hit(void *ctx, size_t pos, uint32_t dist)
+head_done(struct hg *g)
 {
-    struct grep *g = ctx;
-    switch (g->out) {
-    case OUT_RECORD:
-        /* Print what was buffered of the record; the rest is copied through
-         * as it is read (raw_add), and searching it further is pointless. */
-        g->any_hit = 1;
-        g->rec_hit = 1;
-        emit_raw(g, g->rec.p, g->rec.len);
-        g->rec.len = 0;
-        g->seq_skip = 1;
-        return 1;
-    case OUT_TOUCHED:
-        g->any_hit = 1;
-        whole_hit(g, pos);
-        break;
-    case OUT_ONLY:
-        g->any_hit = 1;
-        print_only(g, pos);
-        break;
-    case OUT_TSV:
-        g->any_hit = 1;
-        print_tsv(g, pos, dist);
-        break;
-    case OUT_DIST:
-        dist_fill(g, pos);
-        print_dist(g, pos, dist);
-        g->next_shift = (uint64_t)pos + 1;
-        break;
-    }
-    return g->werr != 0;
+    int d;
+    pthread_mutex_lock(&g->pool.mu);
+    d = g->fhead->done;
+    pthread_mutex_unlock(&g->pool.mu);
+    return d;
 }
 
-/* ---- Sequences --------------------------------------------------------- */
-
-static void
-seq_begin(struct grep *g)
+/* A parsed batch: search it (here, or on a worker) and output it in turn. */
+void
+batch_submit(struct hg *g, struct batch *b)
 {
-    if (ham_stream_reset(g->stream) != HAM_OK) {
-        file_error(g, "cannot reset the search stream");
-        return;
-    }
-    g->seq_syms = 0;
-    g->seq_fed = 0;
-    g->seq_skip = 0;
-    g->stage.len = 0;
-    g->tail.len = 0;
-    g->next_shift = 0;
-}
-
-/* Keep the last m-1 symbols fed (for window()). */
-static void
-tail_update(struct grep *g, const unsigned char *p, size_t n)
-{
-    size_t keep = g->m - 1;
-    if (keep == 0)
-        return;
-    if (n >= keep) {
-        memcpy(g->tail.p, p + n - keep, keep);
-        g->tail.len = keep;
-        return;
-    }
-    if (g->tail.len + n > g->tail.cap) {
-        /* tail.cap = 2 keep, so tail.len > keep here: keep its last keep - n */
-        memmove(g->tail.p, g->tail.p + g->tail.len - (keep - n), keep - n);
-        g->tail.len = keep - n;
-    }
-    memcpy(g->tail.p + g->tail.len, p, n);
-    g->tail.len += n;
-}
-
-static void
-seq_feed(struct grep *g, const unsigned char *p, size_t n)
-{
-    int rc;
-    if (n == 0 || g->seq_skip || g->halt)
-        return;
-    if (g->out == OUT_DIST && g->seq_fed == 0 && ++g->nonempty_seqs > 1) {
-        file_error(g, "--distances needs an input holding one sequence, and this one "
-                      "holds more (use --whole to read a file as one sequence)");
-        return;
-    }
-    g->chunk = p;
-    g->chunk_len = n;
-    g->chunk_pos = g->seq_fed;
-    rc = ham_stream_feed_u8(g->stream, p, n, on_hit, g);
-    if (rc == HAM_ESTOPPED) {
-        if (g->werr)
-            return;
-        assert(g->seq_skip); /* OUT_RECORD after its hit */
-    } else if (rc != HAM_OK) {
-        file_error(g, ham_strerror(rc));
-        return;
-    }
-    if (g->out == OUT_ONLY || g->out == OUT_TSV)
-        tail_update(g, p, n);
-    g->seq_fed += n;
-    if (g->out == OUT_DIST && g->k_given)
-        dist_fill(g, nshifts(g, g->seq_fed));
-}
-
-static void
-stage_flush(struct grep *g)
-{
-    seq_feed(g, g->stage.p, g->stage.len);
-    g->stage.len = 0;
-}
-
-/* Symbols of the current sequence, staged so that the stream sees long
- * pieces even when the input has short lines. */
-static void
-sym_add(struct grep *g, const unsigned char *p, size_t n)
-{
-    g->seq_syms += n;
-    while (n > 0 && !g->seq_skip && !g->halt) {
-        size_t room = STAGE_BLOCK - g->stage.len, t = n < room ? n : room;
-        memcpy(g->stage.p + g->stage.len, p, t);
-        g->stage.len += t;
-        p += t;
-        n -= t;
-        if (g->stage.len == STAGE_BLOCK)
-            stage_flush(g);
-    }
-}
-
-/* A FASTA/FASTQ sequence line: every byte except '\r' (CRLF files). */
-static void
-sym_add_nocr(struct grep *g, const unsigned char *p, size_t n)
-{
-    while (n > 0) {
-        const unsigned char *cr = memchr(p, '\r', n);
-        size_t run = cr ? (size_t)(cr - p) : n;
-        sym_add(g, p, run);
-        if (!cr)
-            break;
-        p += run + 1;
-        n -= run + 1;
-    }
-}
-
-static void
-seq_end(struct grep *g)
-{
-    stage_flush(g);
-    if (g->halt)
-        return;
-    if (!g->seq_skip) {
-        int rc = ham_stream_finish(g->stream, on_hit, g);
-        if (rc != HAM_OK && !g->werr) {
-            file_error(g, ham_strerror(rc));
-            return;
+    b->fold = g->o.icase || ((b->mode == MODE_FASTA || b->mode == MODE_FASTQ) &&
+                             !g->o.case_sensitive);
+    if (b->text.len > 0 && !g->sets_built[b->fold] && !g->stop_all) {
+        char err[512] = "";
+        g->sets_built[b->fold] = 1;
+        if (searches_build(g, b->fold, err, sizeof err) != HAM_OK) {
+            message(g, NULL, err[0] ? err : "out of memory");
+            g->any_error = 1;
+            g->stop_all = 1;
         }
     }
-    if (g->out == OUT_DIST && g->k_given)
-        dist_fill(g, nshifts(g, g->seq_fed));
-}
-
-/* ---- Records (plain output buffers them until their first hit) --------- */
-
-static void
-raw_add(struct grep *g, const unsigned char *p, size_t n)
-{
-    if (g->out != OUT_RECORD || n == 0)
+    if (g->stop_all) {
+        batch_put(g, b);
         return;
-    if (g->rec_hit)
-        emit_raw(g, p, n);
-    else if (buf_append(&g->rec, p, n) != 0)
-        nomem(g);
-}
-
-static void
-rec_end(struct grep *g)
-{
-    if (g->rec_hit)
-        emit_eol(g);
-    g->rec.len = 0;
-    g->rec_hit = 0;
-    g->in_rec = 0;
-}
-
-/* A FASTA/FASTQ record starts: its header byte has not been added yet. */
-static void
-record_begin(struct grep *g)
-{
-    g->in_rec = 1;
-    g->name.len = 0;
-    g->name_done = 0;
-    seq_begin(g);
-}
-
-/* The record name is the header up to its first blank. */
-static void
-name_add(struct grep *g, const unsigned char *p, size_t n)
-{
-    size_t i;
-    if (g->name_done)
+    }
+    if (g->pool.n == 0) {
+        search_batch(g, &g->scr, b);
+        consume_batch(g, b);
+        batch_put(g, b);
         return;
-    for (i = 0; i < n; i++) {
-        if (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\v' ||
-            p[i] == '\f') {
-            g->name_done = 1;
+    }
+    if (g->ftail)
+        g->ftail->next = b;
+    else
+        g->fhead = b;
+    g->ftail = b;
+    g->inflight++;
+    pthread_mutex_lock(&g->pool.mu);
+    if (g->pool.qtail)
+        g->pool.qtail->qnext = b;
+    else
+        g->pool.qhead = b;
+    g->pool.qtail = b;
+    pthread_cond_signal(&g->pool.work);
+    pthread_mutex_unlock(&g->pool.mu);
+    while (g->inflight > g->max_inflight)
+        retire_head(g);
+    while (g->fhead && head_done(g))
+        retire_head(g);
+}
+
+static void
+drain(struct hg *g)
+{
+    while (g->fhead)
+        retire_head(g);
+}
+
+/* ---- Patterns ---------------------------------------------------------------- */
+
+static int
+pattern_add(struct hg *g, const unsigned char *s, size_t m, const char *id,
+            size_t idlen)
+{
+    struct pattern *p;
+    if (g->npats == g->cappats) {
+        size_t cap = g->cappats ? 2 * g->cappats : 8;
+        p = realloc(g->pats, cap * sizeof *p);
+        if (!p)
+            return -1;
+        g->pats = p;
+        g->cappats = cap;
+    }
+    p = &g->pats[g->npats];
+    p->s = malloc(m ? m : 1);
+    p->id = malloc(idlen + 1);
+    if (!p->s || !p->id) {
+        free(p->s);
+        free(p->id);
+        return -1;
+    }
+    memcpy(p->s, s, m);
+    p->m = m;
+    memcpy(p->id, id, idlen);
+    p->id[idlen] = '\0';
+    g->npats++;
+    return 0;
+}
+
+static int
+read_all(const char *path, struct buf *b)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    int rc = 0;
+    if (!fp)
+        return -1;
+    for (;;) {
+        size_t n;
+        if (buf_reserve(b, 65536) != 0) {
+            errno = ENOMEM;
+            rc = -1;
+            break;
+        }
+        n = fread(b->p + b->len, 1, b->cap - b->len, fp);
+        b->len += n;
+        if (n == 0) {
+            if (ferror(fp))
+                rc = -1;
             break;
         }
     }
-    if (buf_append(&g->name, p, i) != 0)
-        nomem(g);
+    if (fp != stdin)
+        fclose(fp);
+    else
+        clearerr(stdin);
+    return rc;
 }
 
-/* ---- Parsers ----------------------------------------------------------- */
-
-static const unsigned char cr_byte[1] = {'\r'};
-
-/* Text lines: each line, without its '\n' and a '\r' before it, is a
- * sequence. */
-static void
-parse_lines(struct grep *g, const unsigned char *p, size_t n)
+/* -f FILE: one pattern per line (blank lines skipped), or FASTA records
+ * (each sequence, lines joined, is a pattern named after its record) when
+ * the first byte that is not blank is '>'. Returns 0 or 2 after a message. */
+static int
+patterns_from_file(struct hg *g, const char *path)
 {
-    size_t i = 0;
-    while (i < n && !g->halt) {
-        const unsigned char *nl;
-        size_t end, len;
-        if (!g->in_rec) {
-            g->in_rec = 1;
-            g->seqno = g->lineno + 1;
-            seq_begin(g);
-        }
-        nl = memchr(p + i, '\n', n - i);
-        end = nl ? (size_t)(nl - p) : n;
-        if (g->cr_pending) {
-            /* the '\r' that ended the previous block was not trailing */
-            g->cr_pending = 0;
-            if (end > i)
-                sym_add(g, cr_byte, 1);
-        }
-        raw_add(g, p + i, (nl ? end + 1 : end) - i);
-        len = end - i;
-        if (len > 0 && p[end - 1] == '\r') {
+    struct buf b = {NULL, 0, 0}, seq = {NULL, 0, 0};
+    size_t i = 0, name = 0, namelen = 0;
+    int fasta = 0, inrec = 0, rc = 0;
+    if (read_all(path, &b) != 0) {
+        message(g, path, strerror(errno));
+        buf_free(&b);
+        return 2;
+    }
+    while (i < b.len && (b.p[i] == '\n' || b.p[i] == '\r'))
+        i++;
+    fasta = i < b.len && b.p[i] == '>';
+    while (i < b.len && rc == 0) {
+        unsigned char *nl = memchr(b.p + i, '\n', b.len - i);
+        size_t end = nl ? (size_t)(nl - b.p) : b.len, len = end - i;
+        if (len > 0 && b.p[end - 1] == '\r')
             len--;
-            g->cr_pending = nl == NULL;
+        if (fasta && len > 0 && b.p[i] == '>') {
+            if (inrec) {
+                if (seq.len == 0) {
+                    message(g, path, "empty pattern");
+                    rc = 2;
+                } else if (pattern_add(g, seq.p, seq.len, (char *)b.p + name,
+                                       namelen)) {
+                    rc = -1;
+                }
+            }
+            seq.len = 0;
+            inrec = 1;
+            name = i + 1;
+            for (namelen = 0; namelen + 1 < len && b.p[name + namelen] != ' ' &&
+                              b.p[name + namelen] != '\t';
+                 namelen++)
+                ;
+        } else if (fasta) {
+            if (buf_append(&seq, b.p + i, len) != 0)
+                rc = -1;
+        } else if (len > 0 && pattern_add(g, b.p + i, len, (char *)b.p + i, len) != 0) {
+            rc = -1;
         }
-        sym_add(g, p + i, len);
-        if (!nl)
-            break;
-        seq_end(g);
-        rec_end(g);
-        g->lineno++;
         i = end + 1;
     }
-}
-
-/* FASTA: '>' at the beginning of a line starts a record; the other lines are
- * its sequence, joined. */
-static void
-parse_fasta(struct grep *g, const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n && !g->halt) {
-        const unsigned char *nl;
-        size_t end, stop;
-        if (g->st == ST_BOL) {
-            if (p[i] == '>') {
-                if (g->in_rec) {
-                    seq_end(g);
-                    rec_end(g);
-                }
-                record_begin(g);
-                raw_add(g, p + i, 1);
-                i++;
-                g->st = ST_HEADER;
-            } else {
-                /* mode detection saw '>' first, so a record is open */
-                assert(g->in_rec);
-                g->st = ST_SEQ;
-            }
-            continue;
-        }
-        nl = memchr(p + i, '\n', n - i);
-        end = nl ? (size_t)(nl - p) : n;
-        stop = nl ? end + 1 : end;
-        raw_add(g, p + i, stop - i);
-        if (g->st == ST_HEADER)
-            name_add(g, p + i, end - i);
-        else
-            sym_add_nocr(g, p + i, end - i);
-        if (nl) {
-            g->st = ST_BOL;
-            g->lineno++;
-        }
-        i = stop;
-    }
-}
-
-/* FASTQ: four-line records ('@' header, sequence, '+' line, quality); blank
- * lines between records are skipped. */
-static void
-parse_fastq(struct grep *g, const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n && !g->halt) {
-        const unsigned char *nl;
-        size_t end, stop;
-        unsigned char c = p[i];
-        switch (g->st) {
-        case ST_BOL:
-            if (c == '@') {
-                record_begin(g);
-                raw_add(g, p + i, 1);
-                g->st = ST_HEADER;
-            } else if (c == '\n') {
-                g->lineno++;
-            } else if (c == '\r') {
-                g->st = ST_BLANK;
-            } else {
-                format_error(g, "expected '@' at the start of a FASTQ record");
-                continue;
-            }
-            i++;
-            continue;
-        case ST_BLANK:
-            if (c == '\n') {
-                g->lineno++;
-                g->st = ST_BOL;
-            } else if (c != '\r') {
-                format_error(g, "expected '@' at the start of a FASTQ record");
-                continue;
-            }
-            i++;
-            continue;
-        case ST_PLUS_BOL:
-            if (c != '+') {
-                format_error(g, "expected a '+' line after the FASTQ sequence line");
-                continue;
-            }
-            g->st = ST_PLUS;
-            break;
-        default:
-            break;
-        }
-        nl = memchr(p + i, '\n', n - i);
-        end = nl ? (size_t)(nl - p) : n;
-        stop = nl ? end + 1 : end;
-        raw_add(g, p + i, stop - i);
-        switch (g->st) {
-        case ST_HEADER:
-            name_add(g, p + i, end - i);
-            if (nl)
-                g->st = ST_SEQ;
-            break;
-        case ST_SEQ:
-            sym_add_nocr(g, p + i, end - i);
-            if (nl) {
-                seq_end(g);
-                g->st = ST_PLUS_BOL;
-            }
-            break;
-        case ST_PLUS:
-            if (nl) {
-                g->st = ST_QUAL;
-                g->qual_seen = 0;
-            }
-            break;
-        case ST_QUAL:
-            if (end > i)
-                g->qual_seen = 1;
-            if (nl) {
-                rec_end(g);
-                g->st = ST_BOL;
-            }
-            break;
-        default:
-            assert(0);
-        }
-        if (nl)
-            g->lineno++;
-        i = stop;
-    }
-}
-
-/* --whole: the bytes are the sequence, fed straight from the read block. */
-static void
-parse_whole(struct grep *g, const unsigned char *p, size_t n)
-{
-    if (g->out == OUT_TOUCHED) {
-        whole_append(g, p, n);
-        if (g->halt)
-            return;
-    }
-    seq_feed(g, p, n);
-    if (g->out == OUT_TOUCHED && !g->halt)
-        whole_trim(g);
-}
-
-static void
-parse_mode(struct grep *g, const unsigned char *p, size_t n)
-{
-    switch (g->mode) {
-    case MODE_LINES:
-        parse_lines(g, p, n);
-        break;
-    case MODE_FASTA:
-        parse_fasta(g, p, n);
-        break;
-    case MODE_FASTQ:
-        parse_fastq(g, p, n);
-        break;
-    case MODE_WHOLE:
-        parse_whole(g, p, n);
-        break;
-    case MODE_UNDECIDED:
-        assert(0);
-    }
-}
-
-/* The format is decided by the first byte that is not part of a blank line
- * (a line that is empty or a lone "\r"): '>' FASTA, '@' FASTQ, else text
- * lines. Blank lines are empty sequences in every format, so skipping them
- * before deciding loses nothing but their count, kept in lineno. */
-static void
-parse(struct grep *g, const unsigned char *p, size_t n)
-{
-    if (g->mode == MODE_UNDECIDED) {
-        size_t i = 0;
-        int c;
-        while (i < n && (p[i] == '\n' || (p[i] == '\r' && !g->det_cr))) {
-            if (p[i] == '\n')
-                g->lineno++;
-            g->det_cr = p[i] == '\r';
-            i++;
-        }
-        if (i == n)
-            return;
-        c = g->det_cr ? '\r' : p[i];
-        g->mode = c == '>' ? MODE_FASTA : c == '@' ? MODE_FASTQ : MODE_LINES;
-        g->st = ST_BOL;
-        if (g->det_cr) {
-            g->det_cr = 0;
-            parse_mode(g, cr_byte, 1); /* the '\r' that began this line */
-        }
-        p += i;
-        n -= i;
-    }
-    parse_mode(g, p, n);
-}
-
-static void
-parse_eof(struct grep *g)
-{
-    switch (g->mode) {
-    case MODE_UNDECIDED:
-        break; /* blank lines only: no sequence */
-    case MODE_LINES:
-        if (g->in_rec) {
-            g->cr_pending = 0; /* a '\r' at the very end is trailing */
-            seq_end(g);
-            rec_end(g);
-        }
-        break;
-    case MODE_FASTA:
-        if (g->in_rec) {
-            seq_end(g);
-            rec_end(g);
-        }
-        break;
-    case MODE_FASTQ:
-        if (g->st == ST_BOL || g->st == ST_BLANK)
-            break;
-        if (g->st == ST_QUAL && (g->qual_seen || g->seq_syms == 0)) {
-            rec_end(g); /* the last line lacks its '\n' */
-            break;
-        }
-        format_error(g, "truncated FASTQ record");
-        break;
-    case MODE_WHOLE:
-        seq_end(g);
-        break;
-    }
-}
-
-/* ---- Files ------------------------------------------------------------- */
-
-static void
-grep_file(struct grep *g, const char *path)
-{
-    const int is_stdin = strcmp(path, "-") == 0;
-    FILE *fp;
-
-    g->fname = path;
-    g->mode = g->whole ? MODE_WHOLE : MODE_UNDECIDED;
-    g->det_cr = 0;
-    g->st = ST_BOL;
-    g->lineno = 0;
-    g->halt = 0;
-    g->in_rec = 0;
-    g->cr_pending = 0;
-    g->nonempty_seqs = 0;
-    g->rec.len = 0;
-    g->rec_hit = 0;
-    g->wb.len = g->wb_start = 0;
-    g->wb_base = g->printed_end = g->ls_pos = g->ls_start = 0;
-    g->open_line = 0;
-
-    if (is_stdin) {
-        fp = stdin;
-    } else {
-        errno = 0;
-        fp = fopen(path, "rb");
-        if (!fp) {
-            file_error(g, strerror(errno));
-            return;
+    if (fasta && inrec && rc == 0) {
+        if (seq.len == 0) {
+            message(g, path, "empty pattern");
+            rc = 2;
+        } else if (pattern_add(g, seq.p, seq.len, (char *)b.p + name, namelen) != 0) {
+            rc = -1;
         }
     }
-    if (g->whole)
-        seq_begin(g);
-    while (!g->halt) {
-        size_t n;
-        int err;
-        errno = 0;
-        n = fread(g->rbuf, 1, READ_BLOCK, fp);
-        err = errno;
-        if (n > 0)
-            parse(g, g->rbuf, n);
-        if (g->halt)
-            break;
-        if (n < READ_BLOCK) {
-            /* fread is short only at end of file or on an error */
-            if (ferror(fp))
-                file_error(g, err ? strerror(err) : "read error");
-            else
-                parse_eof(g);
-            break;
-        }
+    if (rc < 0) {
+        message(g, NULL, "out of memory");
+        rc = 2;
     }
-    emit_eol(g);
-    if (is_stdin)
-        clearerr(stdin); /* "-" may be named again: it is then empty */
-    else
-        fclose(fp); /* read-only: nothing to lose */
+    buf_free(&b);
+    buf_free(&seq);
+    return rc;
 }
 
-/* ---- Command line ------------------------------------------------------ */
+/* ---- Command line ---------------------------------------------------------- */
 
 static void
 usage_hint(void)
@@ -1070,7 +462,7 @@ usage_error(const char *what, const char *arg, int arglen, const char *why)
 }
 
 static void
-print_help(struct grep *g)
+print_help(struct hg *g)
 {
     unsigned e;
     out_str(g, usage_line);
@@ -1078,21 +470,54 @@ print_help(struct grep *g)
         g,
         "Print the lines, FASTA/FASTQ records or windows of each FILE that lie within\n"
         "Hamming distance K of PATTERN (K mismatches, no insertions or deletions).\n"
-        "With no FILE, or when FILE is -, read standard input.\n"
+        "With no FILE, read standard input (with -r, the working directory); FILE -\n"
+        "is standard input. Gzip-compressed input is decompressed.\n"
         "\n"
-        "  -k K                  at most K mismatches (default 0)\n"
-        "  -o, --only-matching   print each matching window, not its line or record\n"
-        "      --whole           read each file as one sequence, newlines included\n"
-        "      --distances       print 'start<TAB>dist' for every shift of the single\n"
-        "                        sequence of each input (with -k: K+1 above K)\n"
-        "      --format=FORMAT   plain (default), or tsv: one row per hit with the\n"
-        "                        columns file seq start end strand dist match\n"
-        "      --engine=NAME     force a library engine (default auto)\n"
-        "  -V, --version         print the versions of hamgrep and of the library\n"
-        "      --help            print this help and exit\n"
+        "Patterns:\n"
+        "  -k, --max-mismatches=K  at most K mismatches (default 0)\n"
+        "  -e, --pattern=PATTERN   search PATTERN (repeatable; then every operand\n"
+        "                          is a FILE)\n"
+        "  -f, --file=FILE         one pattern per line of FILE, or its FASTA records\n"
+        "  -i, --ignore-case       ASCII case folding of patterns and text\n"
+        "      --case-sensitive    FASTA/FASTQ: lower-case bases do not match upper\n"
+        "      --rc                also search the reverse complement (strand -)\n"
+        "      --iupac             IUPAC codes in patterns match their base sets\n"
         "\n"
-        "Input format, per file: FASTA if the first non-blank byte is '>', FASTQ if\n"
-        "it is '@', else text lines (each line a sequence).\n"
+        "Input:\n"
+        "      --fasta, --fastq, --text, --whole\n"
+        "                          read every input as FASTA, FASTQ, text lines, or\n"
+        "                          one sequence of bytes (default: detect)\n"
+        "  -r, --recursive         search directories recursively\n"
+        "  -a                      search binary files as text\n"
+        "  -I                      skip binary files\n"
+        "      --binary-files=TYPE binary (default), text (-a), without-match (-I)\n"
+        "\n"
+        "Output:\n"
+        "  -o, --only-matching     print each matching window\n"
+        "  -c, --count             print the number of matching lines or records\n"
+        "  -l, --files-with-matches  print the names of files with a match\n"
+        "  -L, --files-without-match print the names of files without one\n"
+        "  -q, --quiet, --silent   print nothing; exit 0 at the first match\n"
+        "  -s, --no-messages       no messages about missing or unreadable files\n"
+        "  -n, --line-number       prefix output lines with their line number\n"
+        "  -b, --byte-offset       prefix output lines with their byte offset\n"
+        "  -H, --with-filename     prefix output lines with the file name\n"
+        "  -h, --no-filename       never prefix the file name\n"
+        "      --color[=WHEN]      never, always or auto: highlight matches and\n"
+        "                          their mismatched positions (also --colour)\n"
+        "      --format=FORMAT     plain (default), tsv, bed or json: one row per hit\n"
+        "      --distances         print 'start<TAB>dist' for every shift of the "
+        "single\n"
+        "                          sequence of each input (with -k: K+1 above K)\n"
+        "\n"
+        "Running:\n"
+        "  -j, --threads=N         search with N threads (0: one per CPU; default 1)\n"
+        "      --progress          progress bar on stderr (default: if a terminal)\n"
+        "      --no-progress       no progress bar\n"
+        "      --approx=EPS        allow (1+EPS)-approximate distances\n"
+        "      --engine=NAME       force a library engine (default auto)\n"
+        "  -V, --version           print the versions of hamgrep and of the library\n"
+        "      --help              print this help and exit\n"
         "\n"
         "Engines in this build:");
     for (e = 0; e < (unsigned)HAM_ENGINE_COUNT_; e++) {
@@ -1105,10 +530,9 @@ print_help(struct grep *g)
                "Full documentation: man hamgrep\n");
 }
 
-/* -k: a decimal integer in 0 .. UINT32_MAX - 1 (UINT32_MAX is the library's
- * "unbounded"). No sign, blanks or base prefixes. */
+/* A decimal integer in 0 .. max, no sign, blanks or base prefix. */
 static int
-parse_k(const char *s, uint32_t *k)
+parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
     uint64_t v = 0;
     if (*s == '\0')
@@ -1117,82 +541,273 @@ parse_k(const char *s, uint32_t *k)
         if (*s < '0' || *s > '9')
             return -1;
         v = v * 10 + (uint64_t)(*s - '0');
-        if (v >= HAM_UNBOUNDED)
+        if (v > max)
             return -1;
     }
-    *k = (uint32_t)v;
+    *out = v;
     return 0;
 }
 
 enum opt_code {
-    OPT_K,
-    OPT_ONLY,
-    OPT_VERSION,
-    OPT_HELP,
-    OPT_WHOLE,
-    OPT_DIST,
-    OPT_FORMAT,
-    OPT_ENGINE
+    O_K,
+    O_E,
+    O_F,
+    O_C,
+    O_LW,
+    O_LWO,
+    O_N,
+    O_B,
+    O_O,
+    O_H,
+    O_NOH,
+    O_R,
+    O_A,
+    O_BIN_SKIP,
+    O_BINFILES,
+    O_ICASE,
+    O_CASESENS,
+    O_COLOR,
+    O_Q,
+    O_S,
+    O_V,
+    O_HELP,
+    O_J,
+    O_PROG,
+    O_NOPROG,
+    O_RC,
+    O_IUPAC,
+    O_FASTA,
+    O_FASTQ,
+    O_TEXT,
+    O_WHOLE,
+    O_DIST,
+    O_FORMAT,
+    O_APPROX,
+    O_ENGINE
 };
 
-struct long_opt {
-    const char *name;
-    int has_arg;
+struct optdef {
+    char shrt;       /* 0: long only */
+    const char *lng; /* NULL: short only */
+    int arg;         /* 0 none, 1 required, 2 optional (long form: =ARG only) */
     enum opt_code code;
 };
 
-static const struct long_opt long_opts[] = {
-    {"only-matching", 0, OPT_ONLY}, {"version", 0, OPT_VERSION},
-    {"help", 0, OPT_HELP},          {"whole", 0, OPT_WHOLE},
-    {"distances", 0, OPT_DIST},     {"format", 1, OPT_FORMAT},
-    {"engine", 1, OPT_ENGINE},
+static const struct optdef optdefs[] = {
+    {'k', "max-mismatches", 1, O_K},
+    {'e', "pattern", 1, O_E},
+    {'f', "file", 1, O_F},
+    {'c', "count", 0, O_C},
+    {'l', "files-with-matches", 0, O_LW},
+    {'L', "files-without-match", 0, O_LWO},
+    {'n', "line-number", 0, O_N},
+    {'b', "byte-offset", 0, O_B},
+    {'o', "only-matching", 0, O_O},
+    {'H', "with-filename", 0, O_H},
+    {'h', "no-filename", 0, O_NOH},
+    {'r', "recursive", 0, O_R},
+    {'a', NULL, 0, O_A},
+    {'I', NULL, 0, O_BIN_SKIP},
+    {0, "binary-files", 1, O_BINFILES},
+    {'i', "ignore-case", 0, O_ICASE},
+    {0, "case-sensitive", 0, O_CASESENS},
+    {0, "color", 2, O_COLOR},
+    {0, "colour", 2, O_COLOR},
+    {'q', "quiet", 0, O_Q},
+    {0, "silent", 0, O_Q},
+    {'s', "no-messages", 0, O_S},
+    {'V', "version", 0, O_V},
+    {0, "help", 0, O_HELP},
+    {'j', "threads", 1, O_J},
+    {0, "progress", 0, O_PROG},
+    {0, "no-progress", 0, O_NOPROG},
+    {0, "rc", 0, O_RC},
+    {0, "iupac", 0, O_IUPAC},
+    {0, "fasta", 0, O_FASTA},
+    {0, "fastq", 0, O_FASTQ},
+    {0, "text", 0, O_TEXT},
+    {0, "whole", 0, O_WHOLE},
+    {0, "distances", 0, O_DIST},
+    {0, "format", 1, O_FORMAT},
+    {0, "approx", 1, O_APPROX},
+    {0, "engine", 1, O_ENGINE},
+};
+
+/* A pattern source, in command-line order: -e text or -f file. */
+struct psrc {
+    int is_file;
+    const char *arg;
 };
 
 struct cmdline {
-    int help, version, format_given;
-    const char **ops; /* operands: PATTERN [FILE...] */
+    int help, version, color; /* color: -1 auto, 0, 1 (before resolving) */
+    const char **ops;         /* operands */
     int nops;
+    struct psrc *src;
+    int nsrc;
 };
 
-/* Apply one option (val: its argument, "" for a flag); returns 0, or 2 after a
- * usage error message. */
 static int
-apply_opt(struct grep *g, struct cmdline *cl, enum opt_code code, const char *val)
+apply_opt(struct hg *g, struct cmdline *cl, enum opt_code code, const char *val)
 {
+    struct opts *o = &g->o;
+    uint64_t v;
+    char *end;
     switch (code) {
-    case OPT_K:
-        if (parse_k(val, &g->k) != 0)
+    case O_K:
+        if (parse_uint(val, HAM_UNBOUNDED - 1u, &v) != 0)
             return usage_error("invalid distance", val, (int)strlen(val),
                                " for -k: expected an integer from 0 to 4294967294");
-        g->k_given = 1;
+        o->k = (uint32_t)v;
+        o->k_given = 1;
         break;
-    case OPT_ONLY:
-        g->only = 1;
+    case O_E:
+    case O_F:
+        cl->src[cl->nsrc].is_file = code == O_F;
+        cl->src[cl->nsrc++].arg = val;
+        o->patterns_listed = 1;
         break;
-    case OPT_VERSION:
+    case O_C:
+        o->count = 1;
+        break;
+    case O_LW:
+        o->list_with = 1;
+        o->list_without = 0;
+        break;
+    case O_LWO:
+        o->list_without = 1;
+        o->list_with = 0;
+        break;
+    case O_N:
+        o->line_number = 1;
+        break;
+    case O_B:
+        o->byte_offset = 1;
+        break;
+    case O_O:
+        o->only = 1;
+        break;
+    case O_H:
+        o->with_name = 1;
+        break;
+    case O_NOH:
+        o->with_name = 0;
+        break;
+    case O_R:
+        o->recursive = 1;
+        break;
+    case O_A:
+        o->binary_text = 1;
+        o->binary_skip = 0;
+        break;
+    case O_BIN_SKIP:
+        o->binary_skip = 1;
+        o->binary_text = 0;
+        break;
+    case O_BINFILES:
+        if (strcmp(val, "binary") == 0)
+            o->binary_text = o->binary_skip = 0;
+        else if (strcmp(val, "text") == 0)
+            return apply_opt(g, cl, O_A, "");
+        else if (strcmp(val, "without-match") == 0)
+            return apply_opt(g, cl, O_BIN_SKIP, "");
+        else
+            return usage_error("invalid argument", val, (int)strlen(val),
+                               " for --binary-files: expected binary, text or "
+                               "without-match");
+        break;
+    case O_ICASE:
+        o->icase = 1;
+        break;
+    case O_CASESENS:
+        o->case_sensitive = 1;
+        break;
+    case O_COLOR:
+        if (*val == '\0' || strcmp(val, "auto") == 0 || strcmp(val, "tty") == 0 ||
+            strcmp(val, "if-tty") == 0)
+            cl->color = -1;
+        else if (strcmp(val, "always") == 0 || strcmp(val, "yes") == 0 ||
+                 strcmp(val, "force") == 0)
+            cl->color = 1;
+        else if (strcmp(val, "never") == 0 || strcmp(val, "no") == 0 ||
+                 strcmp(val, "none") == 0)
+            cl->color = 0;
+        else
+            return usage_error("invalid argument", val, (int)strlen(val),
+                               " for --color: expected never, always or auto");
+        break;
+    case O_Q:
+        o->quiet = 1;
+        break;
+    case O_S:
+        o->no_messages = 1;
+        break;
+    case O_V:
         cl->version = 1;
         break;
-    case OPT_HELP:
+    case O_HELP:
         cl->help = 1;
         break;
-    case OPT_WHOLE:
-        g->whole = 1;
+    case O_J:
+        if (parse_uint(val, 1024, &v) != 0)
+            return usage_error("invalid thread count", val, (int)strlen(val),
+                               " for -j: expected an integer from 0 to 1024");
+        o->jobs = (unsigned)v;
+        if (v == 0) {
+            long c = sysconf(_SC_NPROCESSORS_ONLN);
+            o->jobs = c > 0 && c <= 1024 ? (unsigned)c : 1;
+        }
         break;
-    case OPT_DIST:
-        g->distances = 1;
+    case O_PROG:
+        o->progress = 1;
         break;
-    case OPT_FORMAT:
+    case O_NOPROG:
+        o->progress = 0;
+        break;
+    case O_RC:
+        o->rc = 1;
+        break;
+    case O_IUPAC:
+        o->iupac = 1;
+        break;
+    case O_FASTA:
+        o->imode = IM_FASTA;
+        break;
+    case O_FASTQ:
+        o->imode = IM_FASTQ;
+        break;
+    case O_TEXT:
+        o->imode = IM_TEXT;
+        break;
+    case O_WHOLE:
+        o->imode = IM_WHOLE;
+        break;
+    case O_DIST:
+        o->distances = 1;
+        break;
+    case O_FORMAT:
         if (strcmp(val, "plain") == 0)
-            g->tsv = 0;
+            o->format = FMT_PLAIN;
         else if (strcmp(val, "tsv") == 0)
-            g->tsv = 1;
+            o->format = FMT_TSV;
+        else if (strcmp(val, "bed") == 0)
+            o->format = FMT_BED;
+        else if (strcmp(val, "json") == 0)
+            o->format = FMT_JSON;
         else
             return usage_error("invalid format", val, (int)strlen(val),
-                               ": expected plain or tsv");
-        cl->format_given = 1;
+                               ": expected plain, tsv, bed or json");
         break;
-    case OPT_ENGINE:
-        if (ham_engine_from_name(val, &g->engine) != HAM_OK)
+    case O_APPROX:
+        errno = 0;
+        o->eps = strtod(val, &end);
+        if (*val == '\0' || *end != '\0' || errno != 0 || !(o->eps >= 0.0) ||
+            !(o->eps < 1.0))
+            return usage_error("invalid value", val, (int)strlen(val),
+                               " for --approx: expected a number from 0 to below 1");
+        break;
+    case O_ENGINE:
+        if (ham_engine_from_name(val, &o->engine) != HAM_OK)
             return usage_error("unknown engine", val, (int)strlen(val), "");
         break;
     }
@@ -1201,11 +816,12 @@ apply_opt(struct grep *g, struct cmdline *cl, enum opt_code code, const char *va
 
 /* GNU-style: options and operands in any order, "--" ends the options, "-"
  * is an operand, short options cluster ("-ok2"), option arguments attached
- * ("-k2", "--format=tsv") or separate ("-k 2", "--format tsv"). Long options
- * must be spelled in full. */
+ * ("-k2", "--format=tsv") or separate ("-k 2", "--format tsv"), except an
+ * optional one (--color[=WHEN]). Long options are spelled in full. */
 static int
-parse_cmdline(struct grep *g, struct cmdline *cl, int argc, char **argv)
+parse_cmdline(struct hg *g, struct cmdline *cl, int argc, char **argv)
 {
+    const size_t nopt = sizeof optdefs / sizeof optdefs[0];
     int i, rc, dashdash = 0;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -1216,15 +832,15 @@ parse_cmdline(struct grep *g, struct cmdline *cl, int argc, char **argv)
         } else if (a[1] == '-') {
             const char *name = a + 2, *eq = strchr(name, '='), *val = "";
             size_t len = eq ? (size_t)(eq - name) : strlen(name), j;
-            const struct long_opt *o = NULL;
-            for (j = 0; j < sizeof long_opts / sizeof long_opts[0]; j++) {
-                if (strlen(long_opts[j].name) == len &&
-                    memcmp(long_opts[j].name, name, len) == 0)
-                    o = &long_opts[j];
+            const struct optdef *o = NULL;
+            for (j = 0; j < nopt; j++) {
+                if (optdefs[j].lng && strlen(optdefs[j].lng) == len &&
+                    memcmp(optdefs[j].lng, name, len) == 0)
+                    o = &optdefs[j];
             }
             if (!o)
                 return usage_error("unknown option", a, (int)(len + 2), "");
-            if (o->has_arg) {
+            if (o->arg == 1) {
                 if (eq)
                     val = eq + 1;
                 else if (i + 1 < argc)
@@ -1232,6 +848,8 @@ parse_cmdline(struct grep *g, struct cmdline *cl, int argc, char **argv)
                 else
                     return usage_error("option", a, (int)(len + 2),
                                        " needs an argument");
+            } else if (o->arg == 2) {
+                val = eq ? eq + 1 : "";
             } else if (eq) {
                 return usage_error("option", a, (int)(len + 2), " takes no argument");
             }
@@ -1240,25 +858,26 @@ parse_cmdline(struct grep *g, struct cmdline *cl, int argc, char **argv)
         } else {
             size_t j;
             for (j = 1; a[j]; j++) {
-                enum opt_code code;
+                const struct optdef *o = NULL;
                 char opt[2] = {'-', a[j]};
-                if (a[j] == 'k') {
+                size_t d;
+                for (d = 0; d < nopt; d++) {
+                    if (optdefs[d].shrt == a[j])
+                        o = &optdefs[d];
+                }
+                if (!o)
+                    return usage_error("unknown option", opt, 2, "");
+                if (o->arg == 1) {
                     const char *val = a[j + 1]       ? a + j + 1
                                       : i + 1 < argc ? argv[++i]
                                                      : NULL;
                     if (!val)
                         return usage_error("option", opt, 2, " needs an argument");
-                    if ((rc = apply_opt(g, cl, OPT_K, val)) != 0)
+                    if ((rc = apply_opt(g, cl, o->code, val)) != 0)
                         return rc;
                     break; /* the rest of the word was the argument */
                 }
-                if (a[j] == 'o')
-                    code = OPT_ONLY;
-                else if (a[j] == 'V')
-                    code = OPT_VERSION;
-                else
-                    return usage_error("unknown option", opt, 2, "");
-                if ((rc = apply_opt(g, cl, code, "")) != 0)
+                if ((rc = apply_opt(g, cl, o->code, "")) != 0)
                     return rc;
             }
         }
@@ -1266,125 +885,234 @@ parse_cmdline(struct grep *g, struct cmdline *cl, int argc, char **argv)
     return 0;
 }
 
-/* ---- main -------------------------------------------------------------- */
-
-/* Everything after the command line; returns the exit status. */
-static int
-search_all(struct grep *g, const char *const *files, int nfiles)
+/* GREP_COLORS (grep's syntax, "ms=01;31:fn=35:..."), plus mm= for the
+ * mismatched positions inside a match. */
+static void
+colors_init(struct hg *g)
 {
-    ham_params par;
-    int rc, i;
+    const char *e = getenv("GREP_COLORS");
+    strcpy(g->c_ms, "01;31");
+    strcpy(g->c_mm, "01;07;31");
+    strcpy(g->c_fn, "35");
+    strcpy(g->c_ln, "32");
+    strcpy(g->c_bn, "32");
+    strcpy(g->c_se, "36");
+    while (e && *e) {
+        const char *colon = strchr(e, ':'), *eq = strchr(e, '=');
+        size_t len = colon ? (size_t)(colon - e) : strlen(e);
+        if (eq && (size_t)(eq - e) == 2 && len - 3 < 31 && len >= 3 &&
+            strspn(eq + 1, "0123456789;") >= len - 3) {
+            char *dst = NULL;
+            if (memcmp(e, "ms", 2) == 0 || memcmp(e, "mt", 2) == 0)
+                dst = g->c_ms;
+            else if (memcmp(e, "mm", 2) == 0)
+                dst = g->c_mm;
+            else if (memcmp(e, "fn", 2) == 0)
+                dst = g->c_fn;
+            else if (memcmp(e, "ln", 2) == 0)
+                dst = g->c_ln;
+            else if (memcmp(e, "bn", 2) == 0)
+                dst = g->c_bn;
+            else if (memcmp(e, "se", 2) == 0)
+                dst = g->c_se;
+            if (dst) {
+                memcpy(dst, eq + 1, len - 3);
+                dst[len - 3] = '\0';
+            }
+        }
+        e = colon ? colon + 1 : NULL;
+    }
+}
 
-    if (!ham_engine_available(g->engine)) {
-        fprintf(stderr, "hamgrep: engine '%s' is not available in this build\n",
-                ham_engine_name(g->engine));
-        return 2;
+/* ---- main ---------------------------------------------------------------- */
+
+/* Check the options against each other and choose the output; 0 or 2. */
+static int
+resolve(struct hg *g, struct cmdline *cl)
+{
+    struct opts *o = &g->o;
+    size_t i;
+    for (i = 0; i < g->npats; i++) {
+        if (g->pats[i].m == 0)
+            return usage_error("empty PATTERN", NULL, 0, "");
+        if (g->pats[i].m > UINT32_MAX)
+            return usage_error("PATTERN too long", NULL, 0, "");
     }
-    ham_params_init(&par);
-    par.engine = g->engine;
-    /* --distances prints every shift: exact distances, unless -k asks for
-     * the k-bounded ones (which k-bounded engines compute faster). */
-    par.max_dist = g->distances && !g->k_given ? HAM_UNBOUNDED : g->k;
-    rc = ham_plan_create_u8(&g->plan, g->pat, g->m, &par);
-    if (rc == HAM_EUNSUPPORTED) {
-        fprintf(stderr, "hamgrep: engine '%s': %s\n", ham_engine_name(g->engine),
-                ham_strerror(rc));
-        return 2;
+    if (o->distances) {
+        if (o->only || o->format != FMT_PLAIN || o->count || o->list_with ||
+            o->list_without || o->rc)
+            return usage_error("--distances cannot be combined with -o, -c, -l, -L, "
+                               "--rc or --format",
+                               NULL, 0, "");
+        if (g->npats != 1)
+            return usage_error("--distances needs exactly one pattern", NULL, 0, "");
     }
-    if (rc == HAM_OK)
-        rc = ham_stream_create(&g->stream, g->plan);
-    if (rc != HAM_OK) {
-        fprintf(stderr, "hamgrep: %s\n", ham_strerror(rc));
-        return 2;
+    g->out = o->quiet                          ? OUT_QUIET
+             : o->list_with || o->list_without ? OUT_LIST
+             : o->count                        ? OUT_COUNT
+             : o->distances                    ? OUT_DIST
+             : o->format != FMT_PLAIN          ? OUT_ROWS
+             : o->only                         ? OUT_ONLY
+                                               : OUT_RECORD;
+    g->mmax = 1;
+    for (i = 0; i < g->npats; i++)
+        if (g->pats[i].m > g->mmax)
+            g->mmax = g->pats[i].m;
+    g->stdout_tty = isatty(STDOUT_FILENO);
+    if (cl->color < 0) {
+        const char *t = getenv("TERM");
+        o->color = g->stdout_tty && t && strcmp(t, "dumb") != 0;
+    } else {
+        o->color = cl->color;
     }
-    g->rbuf = malloc(READ_BLOCK);
-    if (!g->rbuf || buf_reserve(&g->stage, STAGE_BLOCK) != 0 ||
-        buf_reserve(&g->tail, 2 * (g->m - 1)) != 0) {
-        fprintf(stderr, "hamgrep: %s\n", strerror(ENOMEM));
-        return 2;
-    }
-    if (g->out == OUT_TSV)
-        out_str(g, "#file\tseq\tstart\tend\tstrand\tdist\tmatch\n");
-    for (i = 0; i < nfiles && !g->werr; i++)
-        grep_file(g, files[i]);
-    return g->any_error ? 2 : g->any_hit ? 0 : 1;
+    if (g->out == OUT_ROWS || g->out == OUT_DIST || g->out == OUT_QUIET)
+        o->color = 0;
+    if (o->color)
+        colors_init(g);
+    g->prog_on = o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
+    return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-    static const char *const stdin_only[] = {"-"};
-    struct grep g;
+    struct hg *g = calloc(1, sizeof *g);
     struct cmdline cl;
-    int status;
+    int status = 0, i, nfiles;
+    const char *const *files;
+    static const char *const stdin_only[] = {"-"};
+    static const char *const dot_only[] = {"."};
 
-    memset(&g, 0, sizeof g);
     memset(&cl, 0, sizeof cl);
-    g.at_bol = 1;
-    g.engine = HAM_ENGINE_AUTO;
-    cl.ops = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *cl.ops);
-    if (!cl.ops) {
+    if (!g) {
         fprintf(stderr, "hamgrep: %s\n", strerror(ENOMEM));
         return 2;
     }
-    status = parse_cmdline(&g, &cl, argc, argv);
-    if (status != 0) {
-        /* usage error, reported */
-    } else if (cl.help) {
-        print_help(&g);
-    } else if (cl.version) {
-        out_str(&g, "hamgrep (libhamming) " HAM_VERSION_STRING "\n");
-        out_str(&g, "library: libhamming ");
-        out_str(&g, ham_version_string());
-        out_str(&g, "\n");
-    } else if (cl.nops == 0) {
-        status = usage_error("missing PATTERN", NULL, 0, "");
-    } else if (cl.ops[0][0] == '\0') {
-        status = usage_error("empty PATTERN", NULL, 0, "");
-    } else if (g.distances && (g.only || g.tsv)) {
-        status = usage_error("--distances cannot be combined with -o or --format=tsv",
-                             NULL, 0, "");
-    } else {
-        g.pat = (const unsigned char *)cl.ops[0];
-        g.m = strlen(cl.ops[0]);
-        g.with_name = cl.nops > 2;
-        g.out = g.distances ? OUT_DIST
-                : g.tsv     ? OUT_TSV
-                : g.only    ? OUT_ONLY
-                : g.whole   ? OUT_TOUCHED
-                            : OUT_RECORD;
-        if (cl.nops > 1)
-            status = search_all(&g, cl.ops + 1, cl.nops - 1);
-        else
-            status = search_all(&g, stdin_only, 1);
+    g->o.engine = HAM_ENGINE_AUTO;
+    g->o.with_name = -1;
+    g->o.progress = -1;
+    g->o.jobs = 1;
+    cl.color = 0;
+    cl.ops = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *cl.ops);
+    cl.src = malloc((size_t)(argc > 0 ? argc : 1) * sizeof *cl.src);
+    if (!cl.ops || !cl.src) {
+        fprintf(stderr, "hamgrep: %s\n", strerror(ENOMEM));
+        status = 2;
+        goto done;
     }
-
-    ham_stream_destroy(g.stream);
-    ham_plan_destroy(g.plan);
-    free(g.rbuf);
-    buf_free(&g.stage);
-    buf_free(&g.tail);
-    buf_free(&g.name);
-    buf_free(&g.rec);
-    buf_free(&g.wb);
-    free(cl.ops);
-
-    /* Output is buffered: a full disk or closed pipe may show only now. */
-    if (!g.werr) {
-        errno = 0;
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            g.werr = 1;
-            g.werr_errno = errno;
+    status = parse_cmdline(g, &cl, argc, argv);
+    if (status != 0)
+        goto done;
+    if (cl.help) {
+        print_help(g);
+        goto done;
+    }
+    if (cl.version) {
+        out_str(g, "hamgrep (libhamming) " HAM_VERSION_STRING "\n");
+        out_str(g, "library: libhamming ");
+        out_str(g, ham_version_string());
+        out_str(g, "\n");
+        goto done;
+    }
+    files = (const char *const *)cl.ops;
+    nfiles = cl.nops;
+    if (!g->o.patterns_listed) {
+        if (cl.nops == 0) {
+            status = usage_error("missing PATTERN", NULL, 0, "");
+            goto done;
+        }
+        if (pattern_add(g, (const unsigned char *)cl.ops[0], strlen(cl.ops[0]),
+                        cl.ops[0], strlen(cl.ops[0])) != 0) {
+            status = 2;
+            message(g, NULL, "out of memory");
+            goto done;
+        }
+        files++;
+        nfiles--;
+    }
+    for (i = 0; i < cl.nsrc && status == 0; i++) {
+        if (cl.src[i].is_file)
+            status = patterns_from_file(g, cl.src[i].arg);
+        else if (pattern_add(g, (const unsigned char *)cl.src[i].arg,
+                             strlen(cl.src[i].arg), cl.src[i].arg,
+                             strlen(cl.src[i].arg)) != 0) {
+            message(g, NULL, "out of memory");
+            status = 2;
         }
     }
-    if (fclose(stdout) != 0 && !g.werr) {
-        g.werr = 1;
-        g.werr_errno = errno;
+    if (status != 0 || (status = resolve(g, &cl)) != 0)
+        goto done;
+    if (!ham_engine_available(g->o.engine)) {
+        fprintf(stderr, "hamgrep: engine '%s' is not available in this build\n",
+                ham_engine_name(g->o.engine));
+        status = 2;
+        goto done;
     }
-    if (g.werr) {
+    if (nfiles == 0) {
+        files = g->o.recursive ? dot_only : stdin_only;
+        g->implicit_dot = g->o.recursive;
+        nfiles = 1;
+    }
+    g->with_name = g->o.with_name >= 0 ? g->o.with_name : nfiles > 1 || g->o.recursive;
+    if (g->o.recursive && g->o.with_name < 0 && nfiles == 1 && !g->implicit_dot) {
+        /* grep -r PATTERN FILE names files only when FILE is a directory */
+        struct stat st;
+        g->with_name = stat(files[0], &st) == 0 && S_ISDIR(st.st_mode);
+    }
+    if (!g->stdout_tty)
+        setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+    if (g->out == OUT_ROWS && g->o.format == FMT_TSV)
+        out_str(g, g->o.patterns_listed
+                       ? "#file\tseq\tstart\tend\tstrand\tdist\tmatch\tpattern\n"
+                       : "#file\tseq\tstart\tend\tstrand\tdist\tmatch\n");
+    g->max_inflight = 2 * (size_t)g->o.jobs + 2;
+    if (g->o.jobs > 1)
+        pool_start(g, g->o.jobs);
+    for (i = 0; i < nfiles && !g->stop_all; i++) {
+        if (input_operand(g, files[i]) != 0)
+            g->any_error = g->any_error || !g->quiet_hit;
+    }
+    drain(g);
+    progress_clear(g);
+    status = g->quiet_hit ? 0 : g->any_error ? 2 : g->any_hit ? 0 : 1;
+
+done:
+    pool_stop(g);
+    while (g->freel) {
+        struct batch *b = g->freel;
+        g->freel = b->next;
+        batch_destroy(b);
+    }
+    scratch_free(&g->scr);
+    searches_free(g);
+    out_free(g);
+    buf_free(&g->p.name);
+    buf_free(&g->p.tail);
+    for (i = 0; i < (int)g->npats; i++) {
+        free(g->pats[i].s);
+        free(g->pats[i].id);
+    }
+    free(g->pats);
+    free(cl.ops);
+    free(cl.src);
+
+    /* Output is buffered: a full disk or closed pipe may show only now. */
+    if (!g->werr) {
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            g->werr = 1;
+            g->werr_errno = errno;
+        }
+    }
+    if (fclose(stdout) != 0 && !g->werr) {
+        g->werr = 1;
+        g->werr_errno = errno;
+    }
+    if (g->werr) {
         fprintf(stderr, "hamgrep: write error: %s\n",
-                g.werr_errno ? strerror(g.werr_errno) : "unknown error");
-        return 2;
+                g->werr_errno ? strerror(g->werr_errno) : "unknown error");
+        status = 2;
     }
+    free(g);
     return status;
 }

@@ -51,7 +51,7 @@ expect 'argument to a flag' 2 '' "hamgrep: option '--whole' takes no argument\\n
 hg hello lines.txt --format
 expect '--format without argument' 2 '' "hamgrep: option '--format' needs an argument\\n$usage"
 hg --format=xml hello lines.txt
-expect '--format=xml' 2 '' "hamgrep: invalid format 'xml': expected plain or tsv\\n$usage"
+expect '--format=xml' 2 '' "hamgrep: invalid format 'xml': expected plain, tsv, bed or json\\n$usage"
 hg hello lines.txt -k
 expect '-k without argument' 2 '' "hamgrep: option '-k' needs an argument\\n$usage"
 
@@ -69,9 +69,9 @@ expect 'empty pattern' 2 '' "hamgrep: empty PATTERN\\n$usage"
 hg --engine=bogus hello lines.txt
 expect 'unknown engine' 2 '' "hamgrep: unknown engine 'bogus'\\n$usage"
 hg --distances -o AGG one.fa
-expect '--distances -o' 2 '' "hamgrep: --distances cannot be combined with -o or --format=tsv\\n$usage"
+expect '--distances -o' 2 '' "hamgrep: --distances cannot be combined with -o, -c, -l, -L, --rc or --format\\n$usage"
 hg --distances --format=tsv AGG one.fa
-expect '--distances --format=tsv' 2 '' "hamgrep: --distances cannot be combined with -o or --format=tsv\\n$usage"
+expect '--distances --format=tsv' 2 '' "hamgrep: --distances cannot be combined with -o, -c, -l, -L, --rc or --format\\n$usage"
 
 # Options anywhere, grouped, attached or separate; -- ends them.
 for args in '-k 1 hello lines.txt' '-k1 hello lines.txt' 'hello lines.txt -k 1' \

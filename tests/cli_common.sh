@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=sh
 # Sourced by tests/cli_*.sh (POSIX sh). Finds hamgrep and the fixtures, makes
 # a scratch directory holding a copy of the fixtures of tests/data, and runs
 # there (so that file names in the output are short and known). Provides:
@@ -69,7 +70,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/$test_name.XXXXXX" 2>/dev/null) || {
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 99' HUP INT TERM
 mkdir "$tmp/d" || exit 99
-for f in tiny.fa tiny.fq lines.txt one.fa crlf.fa; do
+for f in tiny.fa tiny.fq lines.txt one.fa crlf.fa primers.fa; do
     cp "$srcdir/tests/data/$f" "$tmp/d/" || exit 99
 done
 cd "$tmp/d" || exit 99
