@@ -124,7 +124,8 @@ sym_add(struct hg *g, const unsigned char *s, size_t n)
         sg->off = b->text.len;
         sg->ovl = p->seq_syms > 0 ? p->tail.len : 0;
         sg->pos0 = p->seq_syms - sg->ovl;
-        memcpy(b->text.p + b->text.len, p->tail.p, sg->ovl);
+        if (sg->ovl > 0) /* tail.p is NULL until the first sequence */
+            memcpy(b->text.p + b->text.len, p->tail.p, sg->ovl);
         b->text.len += sg->ovl;
         sg->len = sg->ovl;
         p->cur = sg;
