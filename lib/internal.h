@@ -199,6 +199,139 @@ int ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n,
 void ham__fftw_lock(void);
 void ham__fftw_unlock(void);
 
+/* ---- FFT layer for the correlation engines (lib/fft.c, lib/ntt.c) --------- */
+/*
+ * The exact engines fft (lib/fft_engine.c, A2) and abrahamson
+ * (lib/abrahamson.c, A3) correlate text blocks of N symbols (blocks overlap
+ * by m - 1, algorithms.md 2.2) with per-symbol pattern indicators. FFTW types
+ * stay inside lib/fft.c: the engines see only these opaque objects.
+ *
+ * ham__fft_ctx   one per engine state (per plan): FFTW plans and the cached
+ *                pattern spectra conj(DFT_N(q_c)) for each size N used,
+ *                filled lazily under a per-context mutex (a plan is shared by
+ *                threads; the cache never changes a result), bounded by
+ *                HAM__FFT_SPECTRA_BUDGET bytes, beyond which spectra are
+ *                recomputed per block.
+ * ham__fft_work  one per call: the buffers of one block of size N.
+ * A block: begin (optionally with "minus one" positions, the one-transform-
+ * fewer trick of algorithms.md 4), add one symbol's text positions per
+ * symbol (r2c + multiply-accumulate into one spectrum), end (one c2r, then
+ * the exactness checks of 2.3: residual <= 1/8 and the sum rule). A block
+ * whose check fails is recomputed by the caller with ham__ntt_matches.
+ */
+typedef struct ham__fft_ctx ham__fft_ctx;
+typedef struct ham__fft_work ham__fft_work;
+
+/* Bytes of cached spectra per context (all sizes together). */
+#define HAM__FFT_SPECTRA_BUDGET ((size_t)256 << 20)
+/* Largest block size: FFTW's 1-d interface takes an int. */
+#define HAM__FFT_MAX_N ((size_t)1 << 30)
+
+int ham__fft_ctx_create(ham__fft_ctx **out, const ham_plan *plan);
+void ham__fft_ctx_destroy(ham__fft_ctx *ctx);
+/* Estimated ns of one r2c (or c2r) transform of size N (FFTW_ESTIMATE plans). */
+double ham__fft_transform_ns(size_t N);
+/* Estimated ns per text symbol of mapping it to its pattern id. */
+double ham__fft_map_ns(const ham_plan *plan);
+/* Whether the spectra of nsym more symbols at size N fit in the budget now. */
+int ham__fft_spectra_fit(ham__fft_ctx *ctx, size_t N, double nsym);
+/* Whether the spectrum of id c at size N is cached. */
+int ham__fft_has_spectrum(ham__fft_ctx *ctx, size_t N, uint32_t c);
+/* The next FFT-friendly size (2^a times 1, 5/4, 3/2, 25/16 or 15/8) > N. */
+size_t ham__fft_next_size(size_t N);
+/* Block size for a text of n symbols (n >= m): the friendly N in
+ * [m + 1, min(32 m, first friendly >= n)] minimising
+ *     ceil((n - m + 1) / W) * block_ns(arg, N, W) + setup_ns(arg, N, W)
+ * with W = N - m + 1 shifts per block;
+ * 0 when m is too large for any N <= HAM__FFT_MAX_N. *total gets the cost. */
+typedef double (*ham__fft_cost_fn)(const void *arg, size_t N, size_t W);
+size_t ham__fft_pick_size(size_t m, size_t n, ham__fft_cost_fn block_ns,
+                          ham__fft_cost_fn setup_ns, const void *arg, double *total);
+
+/* Buffers for blocks of size N (HAM_ENOMEM, HAM_EFFTW). */
+int ham__fft_work_create(ham__fft_work **out, ham__fft_ctx *ctx, size_t N);
+void ham__fft_work_destroy(ham__fft_work *w);
+/* Start a block of ids[0..L-1] (L <= N; the array must stay valid until
+ * ham__fft_block_end). cstar (0 for none) is the id whose tstar positions
+ * hold -1 in every text vector added to this block (the one-transform-fewer
+ * trick); neg lists them, or NULL to find them in ids. */
+void ham__fft_block_begin(ham__fft_work *w, const uint32_t *ids, size_t L,
+                          uint32_t cstar, size_t tstar, const uint32_t *neg);
+/* Add corr(x, q_c) to the block, x = the indicator of id c (t positions:
+ * pos[0..t-1] when pos is not NULL, else found in ids, which pays when c is
+ * dense) plus the block's -1 positions. HAM_OK, HAM_ENOMEM. */
+int ham__fft_block_add(ham__fft_work *w, uint32_t c, size_t t, const uint32_t *pos);
+/* Inverse transform and checks. r[s] = the rounded correlation sum at shift
+ * s < nshift. Returns HAM_OK, or 1 when the a posteriori check failed (r is
+ * then meaningless; recompute the block exactly). */
+int ham__fft_block_end(ham__fft_work *w, size_t nshift, int32_t *r);
+/* A priori rule (2.3): may a block whose operands satisfy
+ * sum_c ||x_c|| ||q_c|| <= normsum use double precision at size N? */
+int ham__fft_apriori_ok(const ham__fft_ctx *ctx, size_t N, double normsum);
+/* Map text[0..L-1] (plan width) to ids[0..L-1] and count them: hist[c] =
+ * t_c, hist[0] = the symbols absent from the pattern (hist zero on entry;
+ * the caller resets hist[0] and hist[present[..]] afterwards),
+ * present[0..np-1] the non-zero ids seen (room for sigma + 1). Returns np. */
+size_t ham__fft_map_hist(const ham_plan *plan, const void *text, size_t L,
+                         uint32_t *ids, uint32_t *hist, uint32_t *present);
+/* Positions by id: pos[start[c] .. start[c] + hist[c]) are the positions of
+ * c in ids[0..L-1], increasing, for the np ids of present (pos has room for
+ * L, start for sigma + 1 entries). */
+void ham__fft_bucket(const uint32_t *ids, size_t L, const uint32_t *hist,
+                     const uint32_t *present, size_t np, uint32_t *start,
+                     uint32_t *pos);
+/* Count a block recomputed exactly (statistics, test hooks). */
+void ham__fft_count_fallback(ham__fft_ctx *ctx);
+
+/* lib/ntt.c: exact match counts out[s] = sum over c in syms[0..nsyms-1] of
+ * #{j : P[j] = c, ids[s + j] = c} for s < nshift (nshift + m - 1 <= L), by
+ * number-theoretic transforms modulo 2^64 - 2^32 + 1 (2.4). HAM_ENOMEM. */
+int ham__ntt_matches(const ham_plan *plan, const uint32_t *ids, size_t L, size_t nshift,
+                     const uint32_t *syms, size_t nsyms, uint32_t *out);
+
+/* Engine states of the FFT engines begin with this head, so that tests and
+ * bench reach the context and the block-size rule of either engine. */
+typedef struct ham__fft_head {
+    ham__fft_ctx *fft;
+    size_t (*block_size)(const ham_plan *plan, size_t n); /* N for a text of n */
+} ham__fft_head;
+/* The head of engine e (HAM_ENGINE_FFT or HAM_ENGINE_ABRAHAMSON) of a plan
+ * that prepared it; NULL otherwise. */
+const ham__fft_head *ham__fft_head_of(const ham_plan *plan, ham_engine e);
+
+/* Test hooks (tests/check_fft.c): add delta to the real part of bin `bin`
+ * of every accumulated block spectrum (bin >= N/2 + 1: no fault); make the a
+ * priori rule accept only normsum * ceil(log2 N) <= limit (default 2^44);
+ * the number of blocks recomputed exactly so far. */
+void ham__fft_test_fault(ham__fft_ctx *ctx, size_t bin, double delta);
+void ham__fft_test_apriori(ham__fft_ctx *ctx, double limit);
+uint64_t ham__fft_test_fallbacks(ham__fft_ctx *ctx);
+/* Spectra budget in bytes (0: every spectrum recomputed per block). */
+void ham__fft_test_budget(ham__fft_ctx *ctx, size_t bytes);
+/* Force the block size N (> m, FFT-friendly or not; 0 = the size rule), for
+ * edge tests and block-size sweeps; ham__fft_forced_size reads it. */
+void ham__fft_test_size(ham__fft_ctx *ctx, size_t N);
+size_t ham__fft_forced_size(ham__fft_ctx *ctx);
+
+/* Abrahamson's split, for tests and threshold sweeps (set before the plan
+ * is used). force = HAM__ABR_MODEL: the cost model with enumeration costs
+ * multiplied by arg (1 = as calibrated); HAM__ABR_ALL_E: every symbol
+ * enumerated (no cap); HAM__ABR_ALL_F: every symbol transformed;
+ * HAM__ABR_MIXED: odd ids transformed, even ones enumerated;
+ * HAM__ABR_FIXED: the classical fixed threshold, p_c >= arg transformed. */
+enum {
+    HAM__ABR_MODEL = 0,
+    HAM__ABR_ALL_E,
+    HAM__ABR_ALL_F,
+    HAM__ABR_MIXED,
+    HAM__ABR_FIXED
+};
+void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
+
+/* lib/fft_engine.c (A2, algorithms.md 4) and lib/abrahamson.c (A3, 5). */
+extern const ham__engine_ops ham__fft_ops;
+extern const ham__engine_ops ham__abrahamson_ops;
+
 /* ---- Small helpers ------------------------------------------------------ */
 
 /* malloc of n * size bytes with overflow check; NULL on overflow or failure. */

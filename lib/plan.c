@@ -21,6 +21,8 @@ int ham__alphabet_build(ham_plan *plan); /* alphabet.c */
  * HAM_EUNSUPPORTED). New engines register here. */
 static const ham__engine_ops *const engine_table[HAM_ENGINE_COUNT_] = {
     [HAM_ENGINE_NAIVE] = &ham__naive_ops,
+    [HAM_ENGINE_FFT] = &ham__fft_ops,
+    [HAM_ENGINE_ABRAHAMSON] = &ham__abrahamson_ops,
 };
 
 static const char *const engine_names[HAM_ENGINE_COUNT_] = {
