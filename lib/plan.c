@@ -260,6 +260,12 @@ ham__choose(const ham_plan *plan, size_t n)
     double best_cost = HUGE_VAL;
     if (plan->params.engine != HAM_ENGINE_AUTO)
         return plan->params.engine;
+    /* Approximate results depend on the engine: choose as for a long text
+     * whatever n, so that ham_dist_*, ham_kmis_* and streams cut in any
+     * chunks run the same engine and give the same output. Exact and
+     * k-bounded results are the same from every engine. */
+    if (plan->params.epsilon > 0.0)
+        n = SIZE_MAX;
     if (n < plan->m)
         n = plan->m;
     for (e = 1; e < HAM_ENGINE_COUNT_; e++) {

@@ -17,13 +17,6 @@
 
 struct ham_stream {
     const ham_plan *plan;
-    /* Approximate plans keep one engine for the whole stream (its choice
-     * must not depend on the chunking, since engines differ in their
-     * estimates); exact and k-bounded plans, whose output every engine gives
-     * identically, choose per feed from its length, so that short records
-     * (reads, lines) do not run an engine tuned for long texts. */
-    int fixed;
-    ham_engine engine;
     ham__scratch scratch; /* distance buffer reused across feeds */
     size_t keep;          /* m - 1 */
     unsigned char *buf;
@@ -46,9 +39,6 @@ ham_stream_create(ham_stream **out, const ham_plan *plan)
     if (!s)
         return HAM_ENOMEM;
     s->plan = plan;
-    s->fixed = plan->params.epsilon > 0.0;
-    s->engine =
-        ham__choose(plan, SIZE_MAX); /* text length unknown: as for a long text */
     s->keep = plan->m - 1;
     s->buf = ham__alloc(2 * s->keep + 1, plan->width);
     if (!s->buf) {
@@ -93,6 +83,7 @@ feed(ham_stream *s, const void *chunk, size_t len, ham_hit_fn fn, void *ctx,
 {
     const unsigned w = width;
     const unsigned char *c = chunk;
+    ham_engine e;
     size_t t;
     int rc;
 
@@ -111,20 +102,23 @@ feed(ham_stream *s, const void *chunk, size_t len, ham_hit_fn fn, void *ctx,
     /* positions reach the callback as size_t: refuse to wrap them */
     if ((uint64_t)len > (uint64_t)SIZE_MAX - s->pos)
         return s->state = HAM_ERANGE;
-    if (!s->fixed)
-        s->engine = ham__choose(s->plan, len + s->have);
+    /* The engine is chosen per feed from its length, so that short records
+     * (reads, lines) do not run an engine tuned for long texts; approximate
+     * plans get one engine whatever the length (ham__choose), so chunking
+     * cannot change their output. */
+    e = ham__choose(s->plan, len + s->have);
 
     /* 1. windows starting in the buffer: append up to keep symbols */
     t = len < s->keep ? len : s->keep;
     memcpy(s->buf + s->have * w, c, t * w);
     if (s->have > 0) {
-        rc = ham__scan(s->plan, s->engine, s->buf, s->have + t, s->pos - s->have, fn,
-                       ctx, &s->scratch);
+        rc = ham__scan(s->plan, e, s->buf, s->have + t, s->pos - s->have, fn, ctx,
+                       &s->scratch);
         if (rc != HAM_OK)
             return s->state = rc;
     }
     /* 2. windows starting in the chunk, in place */
-    rc = ham__scan(s->plan, s->engine, c, len, s->pos, fn, ctx, &s->scratch);
+    rc = ham__scan(s->plan, e, c, len, s->pos, fn, ctx, &s->scratch);
     if (rc != HAM_OK)
         return s->state = rc;
     /* 3. keep the last keep symbols of buffer + chunk */
