@@ -28,17 +28,21 @@
  *   approx  ham_dist_* with epsilon = eps, for each eps of --eps; skipped
  *           while the library has no approximate engine (every row would
  *           repeat an exact one) unless --modes names it
+ *   hits    (--modes=...,hits only) ham_kmis_* with max_dist = k: the
+ *           k-mismatch search through the scan blocks, hits counted and
+ *           checksummed against the dense kmis reference of the same k
  * Rows of a case: every engine of ham_engine this library implements
  * (ham_engine_available; engines added later appear by themselves) whose
  * capabilities (HAM__CAP_*) cover the mode, plus `auto`, plus the naive
  * kernels forced through ham__naive_dist_variant: naive/scalar,
  * naive/shiftpar-avx512, naive/shiftpar-avx2, naive/shiftpar-portable,
- * naive/bitsliced, naive/earlyexit. All kernels run in exact cases; kmis
- * cases run scalar, bitsliced, earlyexit and the CPU's best shiftpar (the
- * other ISAs say nothing new there). A kernel that cannot serve the case, or
- * whose ISA the CPU lacks, gives no row. An engine named in --engines runs in
- * every mode it accepts. The baseline always runs; if it cannot serve
- * kmis/approx it runs exact (note `as-exact`, output thresholded at k+1).
+ * naive/bitsliced, naive/earlyexit, naive/kzero (k = 0 only). All kernels
+ * run in exact cases; kmis cases run scalar, bitsliced, earlyexit, kzero and
+ * the CPU's best shiftpar (the other ISAs say nothing new there). A kernel
+ * that cannot serve the case, or whose ISA the CPU lacks, gives no row. An
+ * engine named in --engines runs in every mode it accepts. The baseline
+ * always runs; if it cannot serve kmis/approx it runs exact (note
+ * `as-exact`, output thresholded at k+1).
  *   Default grid: alphabets dna, protein, english, uniform256, zipf32,
  *   tokens32; n = 1000000; m = 16, 64, 256, 1024, 4096, 16384; k = 4, sqrt,
  *   m/16; eps = 0.1; 5 repeats.
@@ -47,6 +51,9 @@
  *   3-5 minutes more.
  *   --quick: same alphabets; n = 100000; m = 32, 1024; k = 8; eps = 0.1;
  *   3 repeats; about 5 s today.
+ *   --kmis-grid (issue 4): randdna (uniform ACGT, not in the default set)
+ *   and english; n = 100M; m = 20, 32, 64, 200, 1000; k = 0, 1, 2, 4, 8,
+ *   m/10; modes kmis and hits; plant 1000; 3 repeats; about 30 minutes.
  *
  * ALPHABETS (real data from --data-dir, see shared data README)
  *   dna         dna/ecoli_k12_mg1655.fa.gz, headers and newlines dropped (ACGT)
@@ -334,6 +341,8 @@ enum {
     AL_UNIFORM256,
     AL_ZIPF32,
     AL_TOKENS32,
+    AL_RANDDNA,  /* not in the default set: the k-mismatch grid (--kmis-grid) */
+    AL_UNIFORMK, /* not in the default set: uniform over --uniform-k symbols */
     AL_COUNT
 };
 
@@ -352,7 +361,12 @@ static const alphadef alphadefs[AL_COUNT] = {
     {"uniform256", 1, NULL, 0, "xoshiro"},
     {"zipf32", 4, NULL, 0, "zipf1.1"},
     {"tokens32", 4, "wide/kjv_bible.o200k_base.u32le.xz", 0, "kjv-o200k"},
+    {"randdna", 1, NULL, 0, "xoshiro-acgt"},
+    {"uniformk", 4, NULL, 0, "xoshiro-k"},
 };
+
+/* --uniform-k=K: the symbols of the uniformk alphabet. */
+static size_t uniform_k = 1024;
 
 /* --file=ALPHABET:PATH replaces the alphabet's data (NULL: the default). */
 static const char *file_override[AL_COUNT];
@@ -486,6 +500,7 @@ fill_synthetic(int a, textbuf *t, uint64_t seed)
     xo_seed(&x, seed ^ (0x5bd1e995u * (uint64_t)(a + 1)));
     switch (a) {
     case AL_DNA:
+    case AL_RANDDNA:
         fill_uniform_u8(t->buf, t->n, "ACGT", &x);
         break;
     case AL_PROTEIN:
@@ -500,6 +515,13 @@ fill_synthetic(int a, textbuf *t, uint64_t seed)
     case AL_ZIPF32:
         fill_zipf_u32(t->buf, t->n, (size_t)1 << 20, 1.1, &x);
         break;
+    case AL_UNIFORMK: { /* K symbols, uniform, spread over 32 bits (fmix32) */
+        uint32_t *w = t->buf;
+        size_t i;
+        for (i = 0; i < t->n; i++)
+            w[i] = fmix32((uint32_t)xo_below(&x, uniform_k) + 1u);
+        break;
+    }
     default: /* AL_TOKENS32: about 10^4 distinct tokens, like o200k on KJV */
         fill_zipf_u32(t->buf, t->n, (size_t)1 << 14, 1.0, &x);
         break;
@@ -591,6 +613,7 @@ static const vardef vardefs[] = {
     {"naive/shiftpar-portable", HAM__NV_SHIFTPAR, HAM__ISA_PORTABLE},
     {"naive/bitsliced", HAM__NV_BITSLICED, ISA_BEST},
     {"naive/earlyexit", HAM__NV_EARLYEXIT, ISA_BEST},
+    {"naive/kzero", HAM__NV_KZERO, ISA_BEST}, /* k = 0 only */
 };
 #define NVAR    (sizeof vardefs / sizeof vardefs[0])
 #define MAXROWS (HAM_ENGINE_COUNT_ + NVAR)
@@ -658,8 +681,8 @@ row_find(const char *name)
 
 /* ---- Options ------------------------------------------------------------ */
 
-enum { MODE_EXACT, MODE_KMIS, MODE_APPROX, MODE_COUNT };
-static const char *const mode_names[MODE_COUNT] = {"exact", "kmis", "approx"};
+enum { MODE_EXACT, MODE_KMIS, MODE_APPROX, MODE_HITS, MODE_COUNT };
+static const char *const mode_names[MODE_COUNT] = {"exact", "kmis", "approx", "hits"};
 
 typedef struct kspec {
     int kind; /* 0: value, 1: floor(sqrt(m)), 2: m / div */
@@ -694,14 +717,20 @@ usage(FILE *f)
         "Benchmark libhamming engines over a grid; TSV on stdout (see bench/README).\n"
         "\n"
         "  --quick            small grid for CI (n=100000, m=32,1024, k=8, 3 reps)\n"
+        "  --kmis-grid        the k-mismatch grid of issue 4: randdna and english,\n"
+        "                     n=100M, m=20,32,64,200,1000, k=0,1,2,4,8,m/10,\n"
+        "                     kmis and hits, plant=1000, 3 reps (about 30 min)\n"
         "  --n=LIST           text lengths (default 1000000); 1M = 10^6, 1Mi = 2^20,\n"
         "                     2^20 also accepted\n"
         "  --m=LIST           pattern lengths (default 16,64,256,1024,4096,16384)\n"
         "  --k=LIST           kmis bounds: N, sqrt, m/D (default 4,sqrt,m/16); none\n"
         "  --eps=LIST         approx epsilons (default 0.1); none\n"
-        "  --modes=LIST       exact,kmis,approx (default all three)\n"
-        "  --alphabet=LIST    dna,protein,english,uniform256,zipf32,tokens32 (default "
-        "all)\n"
+        "  --modes=LIST       exact,kmis,approx,hits (default exact,kmis,approx);\n"
+        "                     hits times ham_kmis_* (the k-mismatch search itself)\n"
+        "  --alphabet=LIST    dna,protein,english,uniform256,zipf32,tokens32,randdna,\n"
+        "                     uniformk (default all but randdna, uniform random ACGT,\n"
+        "                     and uniformk, 32-bit uniform over --uniform-k symbols)\n"
+        "  --uniform-k=K      symbols of the uniformk alphabet (default 1024)\n"
         "  --engines=LIST     row names (below), or all, engines, variants\n"
         "  --baseline=NAME    ratio baseline (default abrahamson if built, else "
         "naive)\n"
@@ -948,6 +977,22 @@ set_quick(void)
     O.max_time = 1.5;
 }
 
+/* --kmis-grid: the k-mismatch benchmark of issue 4 (100 Mbp of random DNA
+ * with planted occurrences, and English text). */
+static void
+set_kmis_grid(void)
+{
+    parse_sizes("100M", "--n", &O.n, &O.nn);
+    parse_sizes("20,32,64,200,1000", "--m", &O.m, &O.nm);
+    parse_k("0,1,2,4,8,m/10");
+    O.alphas = 1u << AL_RANDDNA | 1u << AL_ENGLISH;
+    O.modes = 1u << MODE_KMIS | 1u << MODE_HITS;
+    O.plant = 1000;
+    O.reps = 3;
+    O.budget = 3.0;
+    O.max_time = 3.0;
+}
+
 static void
 set_defaults(void)
 {
@@ -956,8 +1001,8 @@ set_defaults(void)
     parse_sizes("16,64,256,1024,4096,16384", "--m", &O.m, &O.nm);
     parse_k("4,sqrt,m/16");
     parse_eps("0.1");
-    O.alphas = (1u << AL_COUNT) - 1;
-    O.modes = (1u << MODE_COUNT) - 1;
+    O.alphas = ((1u << AL_COUNT) - 1) & ~(1u << AL_RANDDNA) & ~(1u << AL_UNIFORMK);
+    O.modes = (1u << MODE_EXACT) | (1u << MODE_KMIS) | (1u << MODE_APPROX);
     O.reps = 5;
     O.budget = 2.0;
     O.max_time = 1.5;
@@ -987,9 +1032,11 @@ parse_args(int argc, char **argv)
     for (i = 1; i < argc; i++) /* --quick first, so other options override it */
         if (strcmp(argv[i], "--quick") == 0)
             set_quick();
+        else if (strcmp(argv[i], "--kmis-grid") == 0)
+            set_kmis_grid();
     for (i = 1; i < argc; i++) {
         const char *s = argv[i];
-        if (strcmp(s, "--quick") == 0)
+        if (strcmp(s, "--quick") == 0 || strcmp(s, "--kmis-grid") == 0)
             continue;
         if (strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0) {
             usage(stdout);
@@ -1038,6 +1085,10 @@ parse_args(int argc, char **argv)
             O.budget = parse_double(v, "--budget");
         } else if ((v = optval(s, "--max-time"))) {
             O.max_time = parse_double(v, "--max-time");
+        } else if ((v = optval(s, "--uniform-k"))) {
+            uniform_k = parse_size(v, "--uniform-k");
+            if (uniform_k == 0)
+                hb_die("--uniform-k: must be at least 1");
         } else if ((v = optval(s, "--plant"))) {
             O.plant = parse_size(v, "--plant");
         } else if ((v = optval(s, "--seed"))) {
@@ -1115,7 +1166,7 @@ case_desc(const hcase *c, char *buf, size_t cap)
 {
     int o = snprintf(buf, cap, "alphabet=%s n=%zu m=%zu mode=%s",
                      alphadefs[c->alpha].name, c->n, c->m, mode_names[c->mode]);
-    if (o > 0 && (size_t)o < cap && c->mode == MODE_KMIS)
+    if (o > 0 && (size_t)o < cap && (c->mode == MODE_KMIS || c->mode == MODE_HITS))
         snprintf(buf + o, cap - (size_t)o, " k=%u", (unsigned)c->k);
     else if (o > 0 && (size_t)o < cap && c->mode == MODE_APPROX)
         snprintf(buf + o, cap - (size_t)o, " eps=%g", c->eps);
@@ -1141,12 +1192,43 @@ mismatch(const hcase *c, const char *name, const char *what, size_t at, uint32_t
     exit(3);
 }
 
+/* hits mode: what the callback of ham_kmis_* saw, and what ref_buf (the
+ * dense k-bounded reference of the case) says it should have seen. */
+typedef struct hitsum {
+    size_t count, last, bad_order;
+    uint64_t sum;
+} hitsum;
+static hitsum hits_got, hits_want;
+
+static int
+hit_count(void *ctx, size_t pos, uint32_t dist)
+{
+    hitsum *h = ctx;
+    if (h->count > 0 && pos <= h->last)
+        h->bad_order++;
+    h->last = pos;
+    h->count++;
+    h->sum +=
+        (uint64_t)pos * 0x9e3779b97f4a7c15u ^ (uint64_t)dist * 0x2545f4914f6cdd1du;
+    return 0;
+}
+
 /* Check a row's output; the first row of a case becomes the reference. */
 static void
 verify(const hcase *c, const char *name, uint32_t *out, int as_exact)
 {
     size_t i, bad = 0, first = 0;
     const size_t nd = c->nd;
+    if (c->mode == MODE_HITS) { /* ref_buf was set up by run_case */
+        if (hits_got.count != hits_want.count || hits_got.sum != hits_want.sum ||
+            hits_got.bad_order)
+            mismatch(c, name, "hits differ from the dense reference (count, checksum)",
+                     hits_got.last, (uint32_t)hits_got.count, (uint32_t)hits_want.count,
+                     hits_got.count > hits_want.count
+                         ? hits_got.count - hits_want.count
+                         : hits_want.count - hits_got.count);
+        return;
+    }
     if (c->mode == MODE_KMIS && as_exact)
         for (i = 0; i < nd; i++)
             out[i] = out[i] > c->k ? c->k + 1 : out[i];
@@ -1216,6 +1298,12 @@ run_once(const runner *r, const hcase *c, uint32_t *out)
         return ham__naive_dist_variant(
             r->plan, c->text, c->n, out, r->k, vardefs[r->var].variant,
             vardefs[r->var].isa == ISA_BEST ? HAM__ISA_AVX512 : vardefs[r->var].isa);
+    if (c->mode == MODE_HITS) {
+        memset(&hits_got, 0, sizeof hits_got);
+        if (c->width == 1)
+            return ham_kmis_u8(r->plan, c->text, c->n, hit_count, &hits_got);
+        return ham_kmis_u32(r->plan, c->text, c->n, hit_count, &hits_got);
+    }
     if (c->width == 1)
         return ham_dist_u8(r->plan, c->text, c->n, out, c->nd);
     return ham_dist_u32(r->plan, c->text, c->n, out, c->nd);
@@ -1229,7 +1317,7 @@ plan_make(ham_plan **plan, const hcase *c, ham_engine e, int mode_params)
     p.engine = e;
     p.seed = O.seed;
     p.threads = O.threads;
-    if (mode_params && c->mode == MODE_KMIS)
+    if (mode_params && (c->mode == MODE_KMIS || c->mode == MODE_HITS))
         p.max_dist = c->k;
     if (mode_params && c->mode == MODE_APPROX)
         p.epsilon = c->eps;
@@ -1243,6 +1331,8 @@ row_applies(size_t r, int mode)
 {
     const rowdef *rd = &rows[r];
     const ham__engine_ops *ops;
+    if (mode == MODE_HITS && rd->var >= 0) /* kernels have no ham_kmis_* */
+        return 0;
     if ((long)r == baseline_row || rd->named)
         return 1;
     if (!rd->selected)
@@ -1261,7 +1351,7 @@ row_applies(size_t r, int mode)
         return 0;
     if (mode == MODE_EXACT)
         return (ops->caps & HAM__CAP_EXACT) != 0;
-    if (mode == MODE_KMIS)
+    if (mode == MODE_KMIS || mode == MODE_HITS)
         return (ops->caps & HAM__CAP_KBOUND) != 0;
     return (ops->caps & HAM__CAP_APPROX) != 0;
 }
@@ -1295,7 +1385,8 @@ run_row(const hcase *c, size_t r, result *res)
     }
     t0 = now_s();
     rc = plan_make(&plan, c, rd->engine, 1);
-    if (rc == HAM_EUNSUPPORTED && (long)r == baseline_row && c->mode != MODE_EXACT) {
+    if (rc == HAM_EUNSUPPORTED && (long)r == baseline_row && c->mode != MODE_EXACT &&
+        c->mode != MODE_HITS) {
         rc = plan_make(&plan, c, rd->engine, 0);
         as_exact = 1;
     }
@@ -1311,7 +1402,8 @@ run_row(const hcase *c, size_t r, result *res)
         hb_die("%s: plan creation failed: %s (m=%zu)", rd->name, ham_errname(rc), c->m);
     run.plan = plan;
     run.var = rd->var;
-    run.k = c->mode == MODE_KMIS && !as_exact ? c->k : HAM_UNBOUNDED;
+    run.k = (c->mode == MODE_KMIS || c->mode == MODE_HITS) && !as_exact ? c->k
+                                                                        : HAM_UNBOUNDED;
 
     memset(out_buf, 0xa5, c->nd * sizeof *out_buf); /* no stale answer can pass */
     t0 = now_s();
@@ -1350,7 +1442,7 @@ run_row(const hcase *c, size_t r, result *res)
     res->min = times[0];
     res->med =
         reps % 2 ? times[reps / 2] : 0.5 * (times[reps / 2 - 1] + times[reps / 2]);
-    if (ref_name == rd->name && c->mode != MODE_APPROX)
+    if (ref_name == rd->name && c->mode != MODE_APPROX && c->mode != MODE_HITS)
         note_add(res->note, "ref");
     if ((long)r == baseline_row)
         note_add(res->note, "baseline");
@@ -1382,6 +1474,44 @@ print_header(void)
 
 static size_t rows_printed;
 
+/* k of the kmis reference left in ref_buf by the last kmis case (hits cases
+ * reuse it), HAM_UNBOUNDED when ref_buf holds something else. */
+static uint32_t kmis_ref_k = HAM_UNBOUNDED;
+
+/* hits mode: the expected hits, from the dense k-bounded reference (the kmis
+ * case's, or computed here with AUTO and checked against exact). */
+static void
+hits_reference(const hcase *c)
+{
+    size_t i;
+    if (kmis_ref_k != c->k) {
+        ham_plan *plan;
+        runner run;
+        hcase e = *c;
+        e.mode = MODE_KMIS;
+        if (plan_make(&plan, &e, HAM_ENGINE_AUTO, 1) != HAM_OK)
+            hb_die("cannot plan the kmis reference");
+        run.plan = plan;
+        run.var = -1;
+        run.k = c->k;
+        if (run_once(&run, &e, ref_buf) != HAM_OK)
+            hb_die("cannot compute the kmis reference");
+        ham_plan_destroy(plan);
+        ref_valid = 0;
+        ref_name = NULL;
+        if (exact_valid)
+            for (i = 0; i < c->nd; i++)
+                if (ref_buf[i] != (exact_buf[i] > c->k ? c->k + 1 : exact_buf[i]))
+                    mismatch(c, "auto (kmis reference)", "differs from min(exact, k+1)",
+                             i, ref_buf[i], exact_buf[i], 1);
+        kmis_ref_k = c->k;
+    }
+    memset(&hits_want, 0, sizeof hits_want);
+    for (i = 0; i < c->nd; i++)
+        if (ref_buf[i] <= c->k)
+            hit_count(&hits_want, i, ref_buf[i]);
+}
+
 static void
 run_case(const hcase *c)
 {
@@ -1390,6 +1520,10 @@ run_case(const hcase *c)
     double t0 = now_s(), base = 0.0;
     char kbuf[16] = "-", ebuf[24] = "-";
 
+    if (c->mode == MODE_HITS)
+        hits_reference(c);
+    else
+        kmis_ref_k = HAM_UNBOUNDED; /* ref_buf is about to hold this case's */
     ref_valid = 0;
     ref_name = NULL;
     if (c->mode == MODE_APPROX && !exact_valid) { /* the contract needs exact d */
@@ -1413,9 +1547,11 @@ run_case(const hcase *c)
         if (row_applies(r, c->mode))
             run_row(c, r, &res[r]);
     }
+    if (c->mode == MODE_KMIS && ref_valid)
+        kmis_ref_k = c->k;
     if (baseline_row >= 0 && res[baseline_row].state == R_RUN)
         base = res[baseline_row].med;
-    if (c->mode == MODE_KMIS)
+    if (c->mode == MODE_KMIS || c->mode == MODE_HITS)
         snprintf(kbuf, sizeof kbuf, "%u", (unsigned)c->k);
     if (c->mode == MODE_APPROX)
         snprintf(ebuf, sizeof ebuf, "%g", c->eps);
@@ -1518,7 +1654,7 @@ run_grid(void)
     ref_buf = xmalloc(nmax + 1, sizeof *ref_buf);
     exact_buf = xmalloc(nmax + 1, sizeof *exact_buf);
     times = xmalloc((size_t)O.reps, sizeof *times);
-    nslots = 1 + O.nk + O.neps;
+    nslots = 1 + 2 * O.nk + O.neps; /* exact, kmis per k, approx per eps, hits per k */
     slow_t = xmalloc(nrows * nslots, sizeof *slow_t);
     slow_m = xmalloc(nrows * nslots, sizeof *slow_m);
 
@@ -1570,7 +1706,9 @@ run_grid(void)
                     c.slot = 0;
                     run_case(&c);
                 }
-                for (ki = 0; (O.modes & (1u << MODE_KMIS)) && ki < O.nk; ki++) {
+                for (ki = 0;
+                     (O.modes & (1u << MODE_KMIS | 1u << MODE_HITS)) && ki < O.nk;
+                     ki++) {
                     uint32_t k = k_value(&O.k[ki], m);
                     size_t j;
                     for (j = 0; j < nkdone && kdone[j] != k; j++)
@@ -1579,11 +1717,18 @@ run_grid(void)
                         continue;
                     if (nkdone < sizeof kdone / sizeof kdone[0])
                         kdone[nkdone++] = k;
-                    c.mode = MODE_KMIS;
-                    c.k = k;
                     c.eps = 0.0;
-                    c.slot = 1 + ki;
-                    run_case(&c);
+                    c.k = k;
+                    if (O.modes & (1u << MODE_KMIS)) {
+                        c.mode = MODE_KMIS;
+                        c.slot = 1 + ki;
+                        run_case(&c);
+                    }
+                    if (O.modes & (1u << MODE_HITS)) { /* right after: same ref_buf */
+                        c.mode = MODE_HITS;
+                        c.slot = 1 + O.nk + O.neps + ki;
+                        run_case(&c);
+                    }
                 }
                 for (ei = 0; (O.modes & (1u << MODE_APPROX)) && ei < O.neps; ei++) {
                     c.mode = MODE_APPROX;

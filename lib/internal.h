@@ -188,6 +188,7 @@ enum {
     HAM__NV_SHIFTPAR,  /* shift-parallel SIMD (3.2), ISA from the plan    */
     HAM__NV_BITSLICED, /* bit-sliced planes (3.3); small sigma only       */
     HAM__NV_EARLYEXIT, /* per shift, 64 symbols at a time, stop above k   */
+    HAM__NV_KZERO,     /* k = 0 only: SIMD sampled-symbol filter + verify */
     HAM__NV_COUNT_
 };
 /* As ops->dist, with the variant forced and the ISA capped at isa
@@ -195,6 +196,12 @@ enum {
  * when the variant cannot serve the plan (e.g. bit-sliced with a large sigma). */
 int ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n,
                             uint32_t *dist, uint32_t k, int variant, int isa);
+
+/* k-bounded engines (algorithms.md 7, 3.5): lib/kangaroo.c, lib/kbounded.c,
+ * lib/bitparallel.c; their shared internals are in lib/lce.h. */
+extern const ham__engine_ops ham__kangaroo_ops;
+extern const ham__engine_ops ham__kbounded_ops;
+extern const ham__engine_ops ham__bitparallel_ops;
 
 /* lib/sumset.c uses the FFT layer; lib/fft.c: FFTW planner lock and plans. */
 void ham__fftw_lock(void);

@@ -21,6 +21,9 @@
  *              P_r)) over 64-bit words, 512 positions per AVX-512 VPOPCNTDQ
  *              vector.
  *   scalar     one shift at a time in plain C: the base case and the tail.
+ *   kzero      k = 0 only (kzero.c): a few rare pattern symbols compared with
+ *              64 text positions at once (AND of equality masks), candidates
+ *              verified by 64-symbol compares; ~0.1-0.2 ns per shift.
  * Every variant handles a wildcard (positions skipped or masked out) and the
  * k-bounded form (d > k reported as k + 1, with early exit where it helps).
  *
@@ -28,6 +31,7 @@
  * the plan (ham__cpu_detect at plan creation), never from global state.
  */
 #include "internal.h"
+#include "lce.h" /* the k = 0 variant (kzero.c) */
 
 #include <math.h>
 #include <stdlib.h>
@@ -76,6 +80,8 @@ typedef struct naive_state {
     size_t nwords;     /* ceil(m / 64), padded to a multiple of 8 */
     uint64_t *pplanes; /* plane r at pplanes + r * nwords, ncode + 1 planes */
     uint64_t *care;    /* care[w]: bit b set iff position 64w + b < m, not wildcard */
+    int has_kz;        /* k = 0 plans: the kzero filter is prepared */
+    ham__kzero kz;
 } naive_state;
 
 static void
@@ -129,6 +135,7 @@ naive_release(ham_plan *plan)
     chunks_free(&st->ch8);
     free(st->pplanes);
     free(st->care);
+    ham__kzero_free(&st->kz);
     free(st);
     plan->eng[HAM_ENGINE_NAIVE] = NULL;
 }
@@ -175,6 +182,12 @@ naive_prepare(ham_plan *plan)
         (rc = chunks_build(&st->ch16, plan, 16)) != HAM_OK ||
         (rc = chunks_build(&st->ch8, plan, 8)) != HAM_OK)
         return rc;
+
+    if (plan->params.max_dist == 0) {
+        st->has_kz = 1;
+        if ((rc = ham__kzero_prepare(&st->kz, plan)) != HAM_OK)
+            return rc;
+    }
 
     /* bit-sliced planes of the codes id - 1; the extra plane flags text
      * symbols absent from P (id 0), which always mismatch: its pattern word
@@ -1021,16 +1034,20 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
      * charged ~3 ns of mispredicts. AVX2's 32-byte compares beat AVX-512's
      * 64-byte ones on Zen 4 except below 64 symbols (one masked compare). */
     if (simd) {
-        const double c2 = wide ? 8 : 32, c5 = wide ? 16 : 64;
+        /* the early-exit kernels compare raw symbols: 32-bit lanes for every
+         * u32 plan, 8-bit ids or not (issue 4: with `wide` here, u32
+         * patterns of <= 255 symbols were costed as bytes, 2-3x too low) */
+        const int ew = plan->width == 4;
+        const double c2 = ew ? 8 : 32, c5 = ew ? 16 : 64;
         const double ex = fmin(me, 1.5 * exam);
         const double n2 = ceil(ex / c2), n5 = ceil(ex / c5);
         const double t2 = plan->m >= (size_t)c2
-                              ? (wide ? 0.93 : 0.92) + (wide ? 2.2 : 1.4) * (n2 - 1) +
+                              ? (ew ? 0.93 : 0.92) + (ew ? 2.2 : 1.4) * (n2 - 1) +
                                     (n2 > 1 ? 3.0 : 0.0)
                               : HUGE_VAL;
         const double t5 = isa >= HAM__ISA_AVX512
                               ? (plan->m < (size_t)c5 ? 0.62 : 1.1) +
-                                    (wide ? 2.7 : 1.7) * (n5 - 1) + (n5 > 1 ? 3.0 : 0.0)
+                                    (ew ? 2.7 : 1.7) * (n5 - 1) + (n5 > 1 ? 3.0 : 0.0)
                               : HUGE_VAL;
         if (t2 <= t5) {
             c.ns[HAM__NV_EARLYEXIT] = t2;
@@ -1058,6 +1075,10 @@ costs(const ham_plan *plan, const naive_state *st, uint32_t k)
         c.ns[HAM__NV_BITSLICED] =
             (fast ? 0.5 : 1.5) + map + (fast ? 0.12 : 1.2) * planes * used;
     }
+
+    /* kzero: the filter's own estimate (kzero.c), only for k = 0 plans */
+    if (k == 0 && st->has_kz)
+        c.ns[HAM__NV_KZERO] = ham__kzero_cost(&st->kz, plan);
     return c;
 }
 
@@ -1109,6 +1130,10 @@ ham__naive_dist_variant(const ham_plan *plan, const void *text, size_t n,
         return run_earlyexit(plan, st, isa, text, n, dist, k);
     case HAM__NV_BITSLICED:
         return run_bitsliced(plan, st, isa, text, n, dist, k);
+    case HAM__NV_KZERO: /* exact matching only; built here if the plan's k != 0 */
+        if (k != 0)
+            return HAM_EUNSUPPORTED;
+        return ham__kzero_dist(st->has_kz ? &st->kz : NULL, plan, isa, text, n, dist);
     default:
         return HAM_EINVAL;
     }

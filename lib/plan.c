@@ -23,6 +23,9 @@ static const ham__engine_ops *const engine_table[HAM_ENGINE_COUNT_] = {
     [HAM_ENGINE_NAIVE] = &ham__naive_ops,
     [HAM_ENGINE_FFT] = &ham__fft_ops,
     [HAM_ENGINE_ABRAHAMSON] = &ham__abrahamson_ops,
+    [HAM_ENGINE_KANGAROO] = &ham__kangaroo_ops,
+    [HAM_ENGINE_KBOUNDED] = &ham__kbounded_ops,
+    [HAM_ENGINE_BITPARALLEL] = &ham__bitparallel_ops,
 };
 
 static const char *const engine_names[HAM_ENGINE_COUNT_] = {
