@@ -175,6 +175,17 @@ typedef struct ham__scratch {
 int ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n,
               uint64_t pos0, ham_hit_fn fn, void *ctx, ham__scratch *scratch);
 
+/* lib/threads.c: run fn(ctx, item, worker) for every item < nitems on up to
+ * `threads` threads (the caller's included; worker < threads identifies the
+ * thread, for per-thread scratch). Items must write disjoint outputs. The
+ * first error stops the remaining items and is returned. */
+typedef int (*ham__task_fn)(void *ctx, size_t item, unsigned worker);
+int ham__parallel(unsigned threads, size_t nitems, ham__task_fn fn, void *ctx);
+
+/* Shifts per thread item below which threads do not pay (thread creation,
+ * m - 1 symbols of overlap per item). */
+#define HAM__PAR_MIN_SHIFTS ((size_t)1 << 16)
+
 /* ---- Engine entry points (one file each) -------------------------------- */
 
 /* lib/naive.c: A1, algorithms.md section 3. */

@@ -40,6 +40,79 @@ report(const uint32_t *dist, size_t nb, uint32_t k, uint64_t pos, ham_hit_fn fn,
     return HAM_OK;
 }
 
+/* A round of threaded scanning: items are consecutive blocks starting at
+ * shift `first`; item i writes its distances to dist + i * block. */
+typedef struct scan_job {
+    const ham_plan *plan;
+    const ham__engine_ops *ops;
+    const char *text;
+    uint32_t *dist;
+    size_t total, block, first;
+} scan_job;
+
+static int
+scan_item(void *ctx, size_t i, unsigned worker)
+{
+    const scan_job *j = ctx;
+    const size_t s = j->first + i * j->block;
+    const size_t nb = j->total - s < j->block ? j->total - s : j->block;
+    (void)worker;
+    return j->ops->dist(j->plan, j->text + s * j->plan->width, nb + j->plan->m - 1,
+                        j->dist + i * j->block, j->plan->params.max_dist);
+}
+
+/* ham__scan on plan->params.threads threads: rounds of T consecutive blocks
+ * computed in parallel into T buffers, then reported in order by the
+ * calling thread (hits come out exactly as with one thread; the callback is
+ * never called concurrently). Memory O(T (m + block)). */
+static int
+scan_threads(const ham_plan *plan, const ham__engine_ops *ops, const void *text,
+             size_t total, size_t block, uint64_t pos0, ham_hit_fn fn, void *ctx,
+             ham__scratch *scratch)
+{
+    const size_t T = plan->params.threads;
+    const uint32_t k = plan->params.max_dist;
+    scan_job j;
+    uint32_t *dist;
+    size_t i;
+    int rc = HAM_OK;
+
+    if (T > SIZE_MAX / block)
+        return HAM_ENOMEM;
+    if (scratch && scratch->cap >= T * block) {
+        dist = scratch->dist;
+    } else {
+        dist = ham__alloc(T * block, sizeof *dist);
+        if (!dist)
+            return HAM_ENOMEM;
+        if (scratch) {
+            free(scratch->dist);
+            scratch->dist = dist;
+            scratch->cap = T * block;
+        }
+    }
+    j.plan = plan;
+    j.ops = ops;
+    j.text = text;
+    j.dist = dist;
+    j.total = total;
+    j.block = block;
+    for (j.first = 0; j.first < total && rc == HAM_OK; j.first += T * block) {
+        const size_t items = (total - j.first + block - 1) / block < T
+                                 ? (total - j.first + block - 1) / block
+                                 : T;
+        rc = ham__parallel(plan->params.threads, items, scan_item, &j);
+        for (i = 0; i < items && rc == HAM_OK; i++) {
+            const size_t s = j.first + i * block;
+            const size_t nb = total - s < block ? total - s : block;
+            rc = report(dist + i * block, nb, k, pos0 + s, fn, ctx);
+        }
+    }
+    if (!scratch)
+        free(dist);
+    return rc;
+}
+
 int
 ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64_t pos0,
           ham_hit_fn fn, void *ctx, ham__scratch *scratch)
@@ -61,6 +134,8 @@ ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64
         block = 4 * m;
     if (block > total)
         block = total;
+    if (plan->params.threads > 1 && total >= 2 * block && total >= 2 * HAM__PAR_MIN_SHIFTS)
+        return scan_threads(plan, ops, text, total, block, pos0, fn, ctx, scratch);
     if (scratch && scratch->cap >= block) {
         dist = scratch->dist;
     } else {
