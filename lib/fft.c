@@ -47,6 +47,11 @@
  * engines range-check each count and recompute a failed block exactly
  * (ham__ntt_matches). Test hooks inject a fault into the accumulated
  * spectrum to prove that path.
+ *
+ * Raw transforms (ham__fft_raw_*): the context's plans for a size, on
+ * vectors the caller builds -- the packed engines (lib/packed.c,
+ * lib/hashed.c) put base-B digits in them, not 0/1 indicators, cache their
+ * own pattern spectra and run their own exactness checks (lib/xy.c).
  */
 #include "internal.h"
 
@@ -214,11 +219,19 @@ ham__fft_pick_size(size_t m, size_t n, ham__fft_cost_fn block_ns,
  * or go away before the context does (a concurrent call may hold one); the
  * size rule picks among the ~30 friendly sizes in [m + 1, max(32 m, 4096)],
  * which bounds their number. */
+/* The raw transforms of one size (ham__fft_raw_get): lib/packed.c and
+ * lib/hashed.c build their own vectors (base-B digits, not indicators). */
+struct ham__fft_raw {
+    size_t N;
+    fftw_plan r2c, c2r;
+};
+
 typedef struct size_entry {
     struct size_entry *next;
     size_t N;
     fftw_plan r2c, c2r;
     fftw_complex **spec; /* [sigma + 1]; NULL = not cached */
+    struct ham__fft_raw raw;
 } size_entry;
 
 struct ham__fft_ctx {
@@ -360,6 +373,9 @@ size_get(ham__fft_ctx *ctx, size_t N, size_entry **out)
         return HAM_EFFTW;
     }
     e->N = N;
+    e->raw.N = N;
+    e->raw.r2c = e->r2c;
+    e->raw.c2r = e->c2r;
     e->next = ctx->sizes;
     ctx->sizes = e;
     *out = e;
@@ -884,12 +900,89 @@ ham__fft_count_fallback(ham__fft_ctx *ctx)
     pthread_mutex_unlock(&ctx->mu);
 }
 
+/* ---- Raw transforms (the packed engines) ---------------------------------------- */
+
+int
+ham__fft_raw_get(ham__fft_ctx *ctx, size_t N, const ham__fft_raw **out)
+{
+    size_entry *e;
+    int rc;
+    *out = NULL;
+    if (N < 2 || N > HAM__FFT_MAX_N)
+        return HAM_ENOMEM;
+    pthread_mutex_lock(&ctx->mu);
+    rc = size_get(ctx, N, &e);
+    pthread_mutex_unlock(&ctx->mu);
+    if (rc == HAM_OK)
+        *out = &e->raw;
+    return rc;
+}
+
+size_t
+ham__fft_raw_size(const ham__fft_raw *r)
+{
+    return r->N;
+}
+
+void
+ham__fft_raw_r2c(const ham__fft_raw *r, double *in, double *out)
+{
+    /* new-array execute: in and out come from ham__fft_alloc_*, whose
+     * alignment is the one the plan was made for */
+    fftw_execute_dft_r2c(r->r2c, in, (fftw_complex *)(void *)out);
+}
+
+void
+ham__fft_raw_c2r(const ham__fft_raw *r, double *in, double *out)
+{
+    fftw_execute_dft_c2r(r->c2r, (fftw_complex *)(void *)in, out);
+}
+
+double *
+ham__fft_alloc_real(size_t n)
+{
+    return fftw_alloc_real(n);
+}
+
+double *
+ham__fft_alloc_cplx(size_t n)
+{
+    return (double *)(void *)fftw_alloc_complex(n);
+}
+
+void
+ham__fft_free(void *p)
+{
+    fftw_free(p);
+}
+
+int
+ham__fft_simd(const ham_plan *plan)
+{
+    return FFT_X86 && plan->cpu.isa >= HAM__ISA_AVX2;
+}
+
+void
+ham__fft_mac(int simd, double *acc, const double *X, const double *S, size_t npts,
+             int first)
+{
+#if FFT_X86
+    if (simd) {
+        mac_avx2(acc, X, S, npts, first);
+        return;
+    }
+#endif
+    (void)simd;
+    mac_portable(acc, X, S, npts, first);
+}
+
 /* ---- Engine heads and test hooks ---------------------------------------------- */
 
 const ham__fft_head *
 ham__fft_head_of(const ham_plan *plan, ham_engine e)
 {
-    if (e != HAM_ENGINE_FFT && e != HAM_ENGINE_ABRAHAMSON)
+    if (e != HAM_ENGINE_FFT && e != HAM_ENGINE_ABRAHAMSON && e != HAM_ENGINE_PACKED &&
+        e != HAM_ENGINE_HASHED)
         return NULL;
     return (const ham__fft_head *)plan->eng[e];
 }

@@ -351,6 +351,110 @@ void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
 extern const ham__engine_ops ham__fft_ops;
 extern const ham__engine_ops ham__abrahamson_ops;
 
+/* ---- The CJVX exact engines (lib/packed.c, lib/hashed.c, lib/xy.c) ------- */
+/*
+ * Raw transforms of lib/fft.c for vectors the engines build themselves
+ * (base-B digits instead of 0/1 indicators): the context's FFTW plans for
+ * size N; arrays must come from ham__fft_alloc_* (FFTW's alignment). A
+ * complex array of n points is 2 n doubles (re, im).
+ */
+typedef struct ham__fft_raw ham__fft_raw;
+int ham__fft_raw_get(ham__fft_ctx *ctx, size_t N, const ham__fft_raw **out);
+size_t ham__fft_raw_size(const ham__fft_raw *r);
+void ham__fft_raw_r2c(const ham__fft_raw *r, double *in, double *out);
+/* c2r; destroys in */
+void ham__fft_raw_c2r(const ham__fft_raw *r, double *in, double *out);
+double *ham__fft_alloc_real(size_t n);
+double *ham__fft_alloc_cplx(size_t n);
+void ham__fft_free(void *p);
+/* Whether the plan's CPU runs lib/fft.c's AVX2 kernels; acc (+)= X * S. */
+int ham__fft_simd(const ham_plan *plan);
+void ham__fft_mac(int simd, double *acc, const double *X, const double *S, size_t npts,
+                  int first);
+
+/* xoshiro256** streams (algorithms.md 2.5), seeded by splitmix64 from
+ * (seed, stream, index): results never depend on thread scheduling. */
+typedef struct ham__rng {
+    uint64_t s[4];
+} ham__rng;
+void ham__rng_seed(ham__rng *r, uint64_t seed, uint64_t stream, uint64_t index);
+uint64_t ham__rng_next(ham__rng *r);
+uint64_t ham__rng_below(ham__rng *r, uint64_t n); /* uniform in [0, n), n > 0 */
+
+/* Pair enumeration (algorithms.md 5): cnt[t - j] += 1 for t in tp[0..tc),
+ * j in op[0..pc) (both increasing) with 0 <= t - j < ns. */
+void ham__xy_enum16(uint16_t *cnt, const uint32_t *tp, size_t tc, const uint32_t *op,
+                    size_t pc, size_t ns);
+void ham__xy_enum32(uint32_t *cnt, const uint32_t *tp, size_t tc, const uint32_t *op,
+                    size_t pc, size_t ns);
+
+/* dist[i] = me - (a[i] + b[i] + cnt[i]), or k + 1 when larger than k, i < ns. */
+void ham__xy_finish32(uint32_t *dist, const uint32_t *a, const uint32_t *b,
+                      const uint32_t *cnt, size_t ns, uint32_t me, uint32_t k);
+void ham__xy_finish16(uint32_t *dist, const uint32_t *a, const uint32_t *b,
+                      const uint16_t *cnt, size_t ns, uint32_t me, uint32_t k);
+
+/* Slot packing (lib/xy.c): point d of a packed vector holds positions
+ * d L .. d L + L - 1 as base-2^bits digits, X[d] += 2^(bits r) for a
+ * position d L + r (rev: 2^(bits (L - 1 - r))). Adds into X (npts points);
+ * returns sum_d X[d]^2 (exact while below 2^53). */
+double ham__xy_pack(double *X, size_t npts, const uint32_t *pos, size_t cnt,
+                    uint32_t off, unsigned L, unsigned bits, int rev);
+/* Decode the first pused points of the unnormalised c2r output y[0..np)
+ * (scale 1/np): each value is rounded, and its 2L - 1 base-2^bits digits
+ * (the top one unbounded) are summed into *dsum; digit e of point d is added
+ * to out[d L + e - off] when that index lies in [0, nout). Returns 0, or 1
+ * when a value is not within 1/8 of a non-negative integer below 2^52 (out
+ * is then partly written). */
+int ham__xy_decode(const double *y, size_t np, size_t pused, unsigned L, unsigned bits,
+                   size_t off, uint32_t *out, size_t nout, uint64_t *dsum);
+/* #{(x, y) : x in tp[0..tc), y in op[0..pc), lo <= x - L floor(y / L) <= hi},
+ * both lists increasing; O(tc + pc). With L = 1: pairs at lags [lo, hi]. */
+uint64_t ham__xy_pairs_in(const uint32_t *tp, size_t tc, const uint32_t *op, size_t pc,
+                          unsigned L, int64_t lo, int64_t hi);
+
+/* lib/packed.c (A4p, algorithms.md 6.4) and lib/hashed.c (6.2-6.5). */
+extern const ham__engine_ops ham__packed_ops;
+extern const ham__engine_ops ham__hashed_ops;
+
+/* Test hooks and statistics of both engines (set before the plan is used;
+ * tests/check_exact_cjvx.c). bits: force the digit base 2^bits (0 = the
+ * rule). load: the share of B a bundle's expected digit load may reach
+ * (0 = default; large = every group in one bundle). mode: HAM__PK_AUTO (the
+ * cost model decides what is packed; doubles), HAM__PK_DOUBLE (doubles,
+ * every group/symbol whose load fits is packed whatever its cost),
+ * HAM__PK_NTT (packed: g = 3 or 4 symbols per group by the exact NTT,
+ * forced likewise), HAM__PK_NONE (nothing packed: Abrahamson's split, or
+ * hashed without its X+Y regime). g: packed's group size with the NTT;
+ * hashed: a non-zero g replaces the seed of the bundle hash. Counters:
+ * bundles run, bundles that failed their checks (split and redone), symbols
+ * that ended on the plain path after a failure, blocks of the plain path
+ * recomputed exactly, symbols enumerated and groups/symbols packed (summed
+ * over blocks). */
+enum { HAM__PK_AUTO = 0, HAM__PK_DOUBLE, HAM__PK_NTT, HAM__PK_NONE };
+typedef struct ham__cjvx_stats {
+    uint64_t bundles, failed, singles, exact_blocks, enumerated, grouped;
+} ham__cjvx_stats;
+void ham__cjvx_tune(ham_plan *plan, ham_engine e, unsigned bits, double load, int mode,
+                    unsigned g);
+void ham__cjvx_stats_get(const ham_plan *plan, ham_engine e, ham__cjvx_stats *out);
+/* hashed.c's halves of the two (mode HAM__PK_NONE: no X+Y regime; g != 0:
+ * the bundle hash seed). */
+void ham__hashed_tune(ham_plan *plan, unsigned bits, double load, int mode, unsigned g);
+void ham__hashed_stats(const ham_plan *plan, ham__cjvx_stats *out);
+
+/* lib/ntt.c: transforms modulo 2^64 - 2^32 + 1 of power-of-two size n with
+ * precomputed twiddles (the packed engine's g = 3, 4 groups). */
+typedef struct ham__ntt ham__ntt;
+int ham__ntt_create(ham__ntt **out, size_t n);
+void ham__ntt_destroy(ham__ntt *t);
+size_t ham__ntt_size(const ham__ntt *t);
+void ham__ntt_forward(const ham__ntt *t, uint64_t *a);
+void ham__ntt_inverse(const ham__ntt *t, uint64_t *a); /* includes the 1/n */
+/* acc[i] = acc[i] + a[i] b[i] mod p (first: acc[i] = a[i] b[i]). */
+void ham__ntt_mac(uint64_t *acc, const uint64_t *a, const uint64_t *b, size_t n,
+                  int first);
+
 /* ---- Small helpers ------------------------------------------------------ */
 
 /* malloc of n * size bytes with overflow check; NULL on overflow or failure. */
