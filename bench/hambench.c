@@ -93,6 +93,7 @@
  *              `synthetic`), ref (the row every other row was checked
  *              against), baseline, as-exact, plan_ms=<plan creation>,
  *              auto=<engine auto chose>, isa=<kernel ISA>,
+ *              maxrel=<largest (out - d)/d of an approx row>,
  *              busy:cpu=<P>% (the process got only P% of a core during the
  *              repeats: the machine was busy, the time is inflated),
  *              skipped: <why> (see TIMING; the row stays, with reps 0)
@@ -1213,6 +1214,9 @@ hit_count(void *ctx, size_t pos, uint32_t dist)
     return 0;
 }
 
+/* approx mode: the largest (out - d)/d of the last verified output */
+static double approx_maxrel;
+
 /* Check a row's output; the first row of a case becomes the reference. */
 static void
 verify(const hcase *c, const char *name, uint32_t *out, int as_exact)
@@ -1234,11 +1238,14 @@ verify(const hcase *c, const char *name, uint32_t *out, int as_exact)
             out[i] = out[i] > c->k ? c->k + 1 : out[i];
     if (c->mode == MODE_APPROX) {
         const double f = 1.0 + c->eps;
+        approx_maxrel = 0.0;
         for (i = 0; i < nd; i++) {
             uint32_t d = exact_buf[i], o = out[i];
             int ok = d == 0 ? o == 0 : (o >= d && (double)o <= f * (double)d + 1e-9);
             if (!ok && bad++ == 0)
                 first = i;
+            if (ok && d > 0 && (double)(o - d) > approx_maxrel * (double)d)
+                approx_maxrel = (double)(o - d) / (double)d;
         }
         if (bad) {
             char what[128];
@@ -1453,6 +1460,8 @@ run_row(const hcase *c, size_t r, result *res)
         note_add(res->note, "busy:cpu=%.0f%%", 100.0 * cpu / wall);
     if (rd->engine == HAM_ENGINE_AUTO)
         note_add(res->note, "auto=%s", ham_engine_name(ham_plan_engine(plan, c->n)));
+    if (c->mode == MODE_APPROX)
+        note_add(res->note, "maxrel=%.4g", approx_maxrel);
     if (rd->var >= 0) {
         int isa =
             vardefs[rd->var].isa == ISA_BEST ? HAM__ISA_AVX512 : vardefs[rd->var].isa;

@@ -515,6 +515,8 @@ print_help(struct hg *g)
         "      --progress          progress bar on stderr (default: if a terminal)\n"
         "      --no-progress       no progress bar\n"
         "      --approx=EPS        allow (1+EPS)-approximate distances\n"
+        "      --delta=P           with --approx: failure probability (default 1e-6)\n"
+        "      --seed=S            with --approx: seed of the random choices (0)\n"
         "      --engine=NAME       force a library engine (default auto)\n"
         "  -V, --version           print the versions of hamgrep and of the library\n"
         "      --help              print this help and exit\n"
@@ -538,11 +540,13 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
     if (*s == '\0')
         return -1;
     for (; *s; s++) {
+        uint64_t d;
         if (*s < '0' || *s > '9')
             return -1;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > max)
+        d = (uint64_t)(*s - '0');
+        if (v > (max - d) / 10) /* v * 10 + d > max, without wrapping */
             return -1;
+        v = v * 10 + d;
     }
     *out = v;
     return 0;
@@ -583,6 +587,8 @@ enum opt_code {
     O_DIST,
     O_FORMAT,
     O_APPROX,
+    O_DELTA,
+    O_SEED,
     O_ENGINE
 };
 
@@ -630,6 +636,8 @@ static const struct optdef optdefs[] = {
     {0, "distances", 0, O_DIST},
     {0, "format", 1, O_FORMAT},
     {0, "approx", 1, O_APPROX},
+    {0, "delta", 1, O_DELTA},
+    {0, "seed", 1, O_SEED},
     {0, "engine", 1, O_ENGINE},
 };
 
@@ -805,6 +813,20 @@ apply_opt(struct hg *g, struct cmdline *cl, enum opt_code code, const char *val)
             !(o->eps < 1.0))
             return usage_error("invalid value", val, (int)strlen(val),
                                " for --approx: expected a number from 0 to below 1");
+        break;
+    case O_DELTA:
+        errno = 0;
+        o->delta = strtod(val, &end);
+        if (*val == '\0' || *end != '\0' || errno != 0 || !(o->delta > 0.0) ||
+            !(o->delta < 1.0))
+            return usage_error("invalid value", val, (int)strlen(val),
+                               " for --delta: expected a number above 0 and below 1");
+        break;
+    case O_SEED:
+        if (parse_uint(val, UINT64_MAX, &v) != 0)
+            return usage_error("invalid seed", val, (int)strlen(val),
+                               ": expected an integer from 0 to 18446744073709551615");
+        o->seed = v;
         break;
     case O_ENGINE:
         if (ham_engine_from_name(val, &o->engine) != HAM_OK)
@@ -989,6 +1011,7 @@ main(int argc, char **argv)
         return 2;
     }
     g->o.engine = HAM_ENGINE_AUTO;
+    g->o.delta = 1e-6; /* ham_params_init's */
     g->o.with_name = -1;
     g->o.progress = -1;
     g->o.jobs = 1;

@@ -75,7 +75,9 @@ enum out_kind {
 struct opts {
     uint32_t k;
     int k_given;
-    double eps; /* --approx */
+    double eps;    /* --approx */
+    double delta;  /* --delta: failure probability of approximate engines */
+    uint64_t seed; /* --seed: their randomness */
     ham_engine engine;
     enum fmt format;
     enum imode imode;

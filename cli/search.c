@@ -125,6 +125,8 @@ plan_one(struct hg *g, ham_plan **out, const unsigned char *p, size_t m, int wil
     par.max_dist =
         exact || (g->out == OUT_DIST && !g->o.k_given) ? HAM_UNBOUNDED : g->o.k;
     par.epsilon = g->o.eps;
+    par.delta = g->o.delta;
+    par.seed = g->o.seed;
     par.wildcard = wildcard ? 'N' : -1;
     rc = ham_plan_create_u8(out, p, m, &par);
     if (rc == HAM_EUNSUPPORTED)

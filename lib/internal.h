@@ -351,6 +351,11 @@ void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
 extern const ham__engine_ops ham__fft_ops;
 extern const ham__engine_ops ham__abrahamson_ops;
 
+/* (1+eps)-approximate engines (algorithms.md 8): lib/sampling.c (X1) and
+ * lib/threesum.c (X3); their shared internals are in lib/approx.h. */
+extern const ham__engine_ops ham__sampling_ops;
+extern const ham__engine_ops ham__3sum_ops;
+
 /* ---- The CJVX exact engines (lib/packed.c, lib/hashed.c, lib/xy.c) ------- */
 /*
  * Raw transforms of lib/fft.c for vectors the engines build themselves

@@ -28,6 +28,8 @@ static const ham__engine_ops *const engine_table[HAM_ENGINE_COUNT_] = {
     [HAM_ENGINE_KANGAROO] = &ham__kangaroo_ops,
     [HAM_ENGINE_KBOUNDED] = &ham__kbounded_ops,
     [HAM_ENGINE_BITPARALLEL] = &ham__bitparallel_ops,
+    [HAM_ENGINE_SAMPLING] = &ham__sampling_ops,
+    [HAM_ENGINE_3SUM] = &ham__3sum_ops,
 };
 
 static const char *const engine_names[HAM_ENGINE_COUNT_] = {
@@ -268,9 +270,11 @@ ham__choose(const ham_plan *plan, size_t n)
     /* Approximate results depend on the engine: choose as for a long text
      * whatever n, so that ham_dist_*, ham_kmis_* and streams cut in any
      * chunks run the same engine and give the same output. Exact and
-     * k-bounded results are the same from every engine. */
+     * k-bounded results are the same from every engine. "Long" is 2^40
+     * symbols, not SIZE_MAX: the FFT engines' block counts overflow there
+     * (abrahamson's cost came out as 0 and won every approximate plan). */
     if (plan->params.epsilon > 0.0)
-        n = SIZE_MAX;
+        n = (size_t)1 << (sizeof(size_t) >= 8 ? 40 : 30);
     if (n < plan->m)
         n = plan->m;
     for (e = 1; e < HAM_ENGINE_COUNT_; e++) {
