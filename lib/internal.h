@@ -377,15 +377,6 @@ int ham__fft_simd(const ham_plan *plan);
 void ham__fft_mac(int simd, double *acc, const double *X, const double *S, size_t npts,
                   int first);
 
-/* xoshiro256** streams (algorithms.md 2.5), seeded by splitmix64 from
- * (seed, stream, index): results never depend on thread scheduling. */
-typedef struct ham__rng {
-    uint64_t s[4];
-} ham__rng;
-void ham__rng_seed(ham__rng *r, uint64_t seed, uint64_t stream, uint64_t index);
-uint64_t ham__rng_next(ham__rng *r);
-uint64_t ham__rng_below(ham__rng *r, uint64_t n); /* uniform in [0, n), n > 0 */
-
 /* Pair enumeration (algorithms.md 5): cnt[t - j] += 1 for t in tp[0..tc),
  * j in op[0..pc) (both increasing) with 0 <= t - j < ns. */
 void ham__xy_enum16(uint16_t *cnt, const uint32_t *tp, size_t tc, const uint32_t *op,
@@ -478,6 +469,79 @@ ham__splitmix64(uint64_t *state)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
     return z ^ (z >> 31);
+}
+
+/* ---- Random streams (algorithms.md 2.5) ---------------------------------- */
+/*
+ * xoshiro256** (Blackman and Vigna), one stream per (seed, stream, index):
+ * every randomised engine keys its choices by what it is deciding (a block,
+ * a recursion node, a repetition), never by the thread that runs it, so
+ * results never depend on scheduling. Inline: the approximate engines draw
+ * in their inner loops.
+ */
+typedef struct ham__rng {
+    uint64_t s[4];
+} ham__rng;
+
+/* The state of (seed, stream, index): splitmix64 over a key that mixes the
+ * three, each through its own splitmix64 step, so that nearby seeds,
+ * streams and indices give unrelated states. The four words are successive
+ * outputs of a bijection, so they are never all zero (xoshiro's one
+ * forbidden state). */
+static inline void
+ham__rng_seed(ham__rng *r, uint64_t seed, uint64_t stream, uint64_t index)
+{
+    uint64_t k = seed, x;
+    x = ham__splitmix64(&k) ^ (stream * 0xd1b54a32d192ed03u);
+    k = x;
+    x = ham__splitmix64(&k) ^ (index * 0x8cb92ba72f3d8dd7u);
+    k = x;
+    r->s[0] = ham__splitmix64(&k);
+    r->s[1] = ham__splitmix64(&k);
+    r->s[2] = ham__splitmix64(&k);
+    r->s[3] = ham__splitmix64(&k);
+}
+
+static inline uint64_t
+ham__rng_next(ham__rng *r)
+{
+    uint64_t *s = r->s;
+    const uint64_t x = s[1] * 5;
+    const uint64_t result = ((x << 7) | (x >> 57)) * 9;
+    const uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+
+/* Uniform in [0, n), n >= 1, exactly (Lemire's multiply-shift with
+ * rejection of the biased low products). */
+static inline uint64_t
+ham__rng_below(ham__rng *r, uint64_t n)
+{
+#if defined(__SIZEOF_INT128__)
+    unsigned __int128 p = (unsigned __int128)ham__rng_next(r) * n;
+    uint64_t lo = (uint64_t)p;
+    if (lo < n) {
+        const uint64_t thr = (0 - n) % n;
+        while (lo < thr) {
+            p = (unsigned __int128)ham__rng_next(r) * n;
+            lo = (uint64_t)p;
+        }
+    }
+    return (uint64_t)(p >> 64);
+#else
+    const uint64_t lim = UINT64_MAX - UINT64_MAX % n;
+    uint64_t x;
+    do
+        x = ham__rng_next(r);
+    while (x >= lim);
+    return x % n;
+#endif
 }
 
 #endif /* HAM_INTERNAL_H */

@@ -283,10 +283,10 @@ colour(const ham_plan *plan, const sp_state *st, work *w, uint32_t rep)
         for (i = 1; i <= plan->sigma; i++)
             w->tab[i] = i;
     } else {
-        ham__arng rng;
-        ham__arng_init(&rng, plan->params.seed, HAM__RNG_SAMPLING, rep);
+        ham__rng rng;
+        ham__rng_seed(&rng, plan->params.seed, HAM__RNG_SAMPLING, rep);
         for (i = 1; i <= plan->sigma; i++)
-            w->tab[i] = 1u + (uint32_t)ham__arng_below(&rng, c);
+            w->tab[i] = 1u + (uint32_t)ham__rng_below(&rng, c);
     }
     memset(w->pcnt, 0, ((size_t)c + 1) * sizeof *w->pcnt);
     for (j = 0; j < plan->m_eff; j++)

@@ -912,7 +912,7 @@ levels_build(const ham_plan *plan, ts_state *st, uint32_t k1)
     const size_t ne = plan->m_eff;
     uint32_t *order, K, i, nl = 1, prev = 0, lim;
     double Kmin;
-    ham__arng rng;
+    ham__rng rng;
     int rc = HAM_OK;
 
     if (ne < 4 || ne >= (size_t)UINT32_MAX - 2)
@@ -946,9 +946,9 @@ levels_build(const ham_plan *plan, ts_state *st, uint32_t k1)
         return HAM_ENOMEM;
     for (i = 0; i < ne; i++)
         order[i] = (uint32_t)plan->nonwild[i];
-    ham__arng_init(&rng, plan->params.seed, HAM__RNG_3SUM, 0);
+    ham__rng_seed(&rng, plan->params.seed, HAM__RNG_3SUM, 0);
     for (i = 0; i < lim; i++) {
-        const uint32_t r = i + (uint32_t)ham__arng_below(&rng, ne - i);
+        const uint32_t r = i + (uint32_t)ham__rng_below(&rng, ne - i);
         const uint32_t tmp = order[i];
         order[i] = order[r];
         order[r] = tmp;

@@ -42,66 +42,6 @@
 #include <math.h>
 #include <string.h>
 
-/* ---- Random streams ---------------------------------------------------------------
- */
-
-static inline uint64_t
-rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-void
-ham__rng_seed(ham__rng *r, uint64_t seed, uint64_t stream, uint64_t index)
-{
-    uint64_t st = seed ^ (stream * 0x9e3779b97f4a7c15u) ^ rotl(index, 29) ^
-                  (index * 0xd1b54a32d192ed03u);
-    int i;
-    for (i = 0; i < 4; i++)
-        r->s[i] = ham__splitmix64(&st);
-    if ((r->s[0] | r->s[1] | r->s[2] | r->s[3]) == 0)
-        r->s[0] = 1; /* the one forbidden state */
-}
-
-uint64_t
-ham__rng_next(ham__rng *r)
-{
-    uint64_t *s = r->s;
-    const uint64_t out = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return out;
-}
-
-uint64_t
-ham__rng_below(ham__rng *r, uint64_t n)
-{
-    /* Lemire's multiply-shift with rejection: exactly uniform */
-    uint64_t x = ham__rng_next(r);
-#if defined(__SIZEOF_INT128__)
-    unsigned __int128 p = (unsigned __int128)x * n;
-    uint64_t lo = (uint64_t)p;
-    if (lo < n) {
-        const uint64_t thr = (0 - n) % n;
-        while (lo < thr) {
-            x = ham__rng_next(r);
-            p = (unsigned __int128)x * n;
-            lo = (uint64_t)p;
-        }
-    }
-    return (uint64_t)(p >> 64);
-#else
-    const uint64_t lim = UINT64_MAX - UINT64_MAX % n;
-    while (x >= lim)
-        x = ham__rng_next(r);
-    return x % n;
-#endif
-}
-
 /* ---- Enumeration ------------------------------------------------------------------
  */
 
