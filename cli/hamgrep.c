@@ -432,7 +432,7 @@ patterns_from_file(struct hg *g, const char *path)
         }
     }
     if (rc < 0) {
-        message(g, NULL, "out of memory");
+        message(g, path, "out of memory");
         rc = 2;
     }
     buf_free(&b);
@@ -1132,8 +1132,13 @@ done:
         g->werr_errno = errno;
     }
     if (g->werr) {
-        fprintf(stderr, "hamgrep: write error: %s\n",
-                g->werr_errno ? strerror(g->werr_errno) : "unknown error");
+        /* A closed pipe (hamgrep ... | head) is the reader's choice, not an
+         * error to report: with SIGPIPE ignored (inherited from the caller)
+         * the write fails with EPIPE instead of killing the process, and
+         * hamgrep then exits as quietly as the signal would have, status 2. */
+        if (g->werr_errno != EPIPE)
+            fprintf(stderr, "hamgrep: write error: %s\n",
+                    g->werr_errno ? strerror(g->werr_errno) : "unknown error");
         status = 2;
     }
     free(g);

@@ -161,6 +161,7 @@ struct file {
     int binary;  /* NUL in the first block and no -a */
     int skipped; /* binary and skipped (-r, or -I) */
     int stop;    /* output needs no more of it (-l, -q): stop reading */
+    uint64_t junk_line; /* --fasta: first line before the first header, or 0 */
 };
 
 struct batch {

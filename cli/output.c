@@ -18,6 +18,7 @@
 #include "hamgrep.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -875,6 +876,14 @@ file_end(struct hg *g, struct batch *b)
     if (w->f->binary && w->file_hit &&
         (g->out == OUT_RECORD || g->out == OUT_ONLY || g->out == OUT_ROWS))
         message(g, w->f->name, "binary file matches");
+    if (w->f->junk_line != 0) {
+        char why[96];
+        snprintf(why, sizeof why,
+                 "line %" PRIu64 ": text before the first FASTA header ('>') ignored",
+                 w->f->junk_line);
+        message(g, w->f->name, why);
+        g->any_error = 1;
+    }
     if (b->serr != HAM_OK) {
         message(g, w->f->name, ham_strerror(b->serr));
         g->any_error = 1;
