@@ -996,7 +996,7 @@ resolve(struct hg *g, struct cmdline *cl)
 }
 
 int
-main(int argc, char **argv)
+hamgrep_main(int argc, char **argv)
 {
     struct hg *g = calloc(1, sizeof *g);
     struct cmdline cl;
@@ -1127,10 +1127,6 @@ done:
             g->werr_errno = errno;
         }
     }
-    if (fclose(stdout) != 0 && !g->werr) {
-        g->werr = 1;
-        g->werr_errno = errno;
-    }
     if (g->werr) {
         /* A closed pipe (hamgrep ... | head) is the reader's choice, not an
          * error to report: with SIGPIPE ignored (inherited from the caller)
@@ -1144,3 +1140,19 @@ done:
     free(g);
     return status;
 }
+
+#ifndef HAMGREP_NO_MAIN
+int
+main(int argc, char **argv)
+{
+    int status = hamgrep_main(argc, argv);
+    /* hamgrep_main flushed stdout; closing can still fail (NFS, a full
+     * disk reported late) */
+    if (fclose(stdout) != 0 && status != 2) {
+        if (errno != EPIPE)
+            fprintf(stderr, "hamgrep: write error: %s\n", strerror(errno));
+        status = 2;
+    }
+    return status;
+}
+#endif

@@ -166,7 +166,8 @@ out_escaped(struct hg *g, const unsigned char *p, size_t n)
         }
         out_write(g, e, elen);
     }
-    out_write(g, p + run, n - run);
+    if (n > run) /* p is NULL for an empty name */
+        out_write(g, p + run, n - run);
 }
 
 /* A JSON string: quote, backslash and control bytes escaped; other bytes as
@@ -206,7 +207,8 @@ out_json_str(struct hg *g, const unsigned char *p, size_t n)
         }
         out_write(g, e, elen);
     }
-    out_write(g, p + run, n - run);
+    if (n > run) /* p is NULL for an empty name */
+        out_write(g, p + run, n - run);
     out_write(g, "\"", 1);
 }
 
@@ -257,7 +259,8 @@ cst_trim(struct out *w)
         drop = w->cst.len;
     if (drop < 4096 && drop < w->cst.len)
         return; /* move rarely */
-    memmove(w->cst.p, w->cst.p + drop, w->cst.len - drop);
+    if (drop > 0) /* cst.p may be NULL (no color state yet) */
+        memmove(w->cst.p, w->cst.p + drop, w->cst.len - drop);
     w->cst.len -= drop;
     w->cbase += drop;
 }
@@ -466,7 +469,8 @@ walk_to(struct hg *g, uint64_t pos)
 {
     struct out *w = &g->w;
     size_t k = walk(g, w->rraw.p, w->rraw.len, pos, 0, 0);
-    memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
+    if (k > 0) /* rraw.p may be NULL (nothing buffered yet) */
+        memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
     w->rraw.len -= k;
 }
 
@@ -779,7 +783,8 @@ record_part(struct hg *g, struct batch *b, size_t from, size_t to, size_t *hi,
     } else {
         k = walk(g, w->rraw.p, w->rraw.len, final ? UINT64_MAX : safe, 0, final);
     }
-    memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
+    if (k > 0) /* rraw.p may be NULL (nothing buffered yet) */
+        memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
     w->rraw.len -= k;
 }
 
@@ -933,8 +938,9 @@ consume_batch(struct hg *g, struct batch *b)
                 break;
             case IT_NAME:
                 w->name.len = 0;
-                if (buf_append(&w->name, b->names.p + it->name_off, it->name_len) !=
-                    0) {
+                /* names.p is NULL while every name so far was empty */
+                if (it->name_len > 0 &&
+                    buf_append(&w->name, b->names.p + it->name_off, it->name_len) != 0) {
                     message(g, w->f->name, "out of memory");
                     g->any_error = 1;
                     g->stop_all = 1;
