@@ -53,8 +53,8 @@ peak_kib(void)
 int
 main(int argc, char **argv)
 {
-    static const char *const all[] = {"naive",    "fft",      "abrahamson", "packed",
-                                      "hashed",   "kangaroo", "kbounded"};
+    static const char *const all[] = {"naive",  "fft",      "abrahamson", "packed",
+                                      "hashed", "kangaroo", "kbounded"};
     const unsigned lg = argc > 1 ? (unsigned)atoi(argv[1]) : 24;
     const size_t shifts = argc > 2 ? (size_t)strtoull(argv[2], NULL, 10) : 17;
     const char *const *engines = argc > 3 ? (const char *const *)argv + 3 : all;
@@ -107,7 +107,7 @@ main(int argc, char **argv)
              * the planted distance (most shifts above k) */
             for (nk = 0; nk < (kb ? 3 : 2); nk++) {
                 const uint32_t planted = ref[shifts / 2];
-                uint32_t k = nk == 0 ? (kb ? (uint32_t)m : HAM_UNBOUNDED)
+                uint32_t k = nk == 0   ? (kb ? (uint32_t)m : HAM_UNBOUNDED)
                              : nk == 1 ? (kb ? (uint32_t)(m / 2) : (uint32_t)m)
                                        : planted;
                 ham_params p;
@@ -123,7 +123,8 @@ main(int argc, char **argv)
                 t = now() - t0;
                 if (rc == HAM_OK) {
                     for (i = 0; i < shifts; i++) {
-                        uint32_t want = k != HAM_UNBOUNDED && ref[i] > k ? k + 1 : ref[i];
+                        uint32_t want =
+                            k != HAM_UNBOUNDED && ref[i] > k ? k + 1 : ref[i];
                         if (dist[i] != want) {
                             fprintf(stderr,
                                     "huge_m: %s m=%zu k=%u shift %zu: %u, want %u\n",
@@ -139,7 +140,9 @@ main(int argc, char **argv)
                     printf("%s\t%zu\t%u", engines[e], m, k);
                 printf("\t%s\t%s\t%.2f\t%ld\t%s\n", skew ? "dna-skewed" : "dna",
                        ham_errname(rc), t, peak_kib(),
-                       rc != HAM_OK ? "refused" : ok ? "ok" : "WRONG");
+                       rc != HAM_OK ? "refused"
+                       : ok         ? "ok"
+                                    : "WRONG");
                 fflush(stdout);
                 ham_plan_destroy(plan);
             }

@@ -62,8 +62,9 @@ on_hit(void *ctx, size_t pos, uint32_t d)
     for (i = 0; i < r->np; i++) {
         if (r->p[i].pos == (uint64_t)pos) {
             if (r->p[i].d != d || r->p[i].found) {
-                fprintf(stderr, "huge_stream: hit at %zu: distance %" PRIu32
-                                ", expected %" PRIu32 " (found before: %d)\n",
+                fprintf(stderr,
+                        "huge_stream: hit at %zu: distance %" PRIu32
+                        ", expected %" PRIu32 " (found before: %d)\n",
                         pos, d, r->p[i].d, r->p[i].found);
                 r->bad++;
             }
@@ -197,7 +198,8 @@ main(int argc, char **argv)
                 continue;
             {
                 uint64_t from = a > fed ? a : fed, to = z < end ? z : end;
-                memcpy(chunk + (from - fed), r.p[i].s + (from - a), (size_t)(to - from));
+                memcpy(chunk + (from - fed), r.p[i].s + (from - a),
+                       (size_t)(to - from));
             }
         }
         rc = ham_stream_feed_u8(st, chunk, len, on_hit, &r);
@@ -222,8 +224,9 @@ main(int argc, char **argv)
     }
     for (i = 0; i < r.np; i++) {
         if (!r.p[i].found) {
-            fprintf(stderr, "huge_stream: planted hit at %" PRIu64 " (d = %" PRIu32
-                            ") not reported\n",
+            fprintf(stderr,
+                    "huge_stream: planted hit at %" PRIu64 " (d = %" PRIu32
+                    ") not reported\n",
                     r.p[i].pos, r.p[i].d);
             r.bad++;
         }

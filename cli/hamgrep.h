@@ -159,10 +159,10 @@ struct hit {
 
 /* Shared by the batches of one input file. */
 struct file {
-    char *name;  /* as given or built by -r; "-" is standard input */
-    int binary;  /* NUL in the first block and no -a */
-    int skipped; /* binary and skipped (-r, or -I) */
-    int stop;    /* output needs no more of it (-l, -q): stop reading */
+    char *name;         /* as given or built by -r; "-" is standard input */
+    int binary;         /* NUL in the first block and no -a */
+    int skipped;        /* binary and skipped (-r, or -I) */
+    int stop;           /* output needs no more of it (-l, -q): stop reading */
     uint64_t junk_line; /* --fasta: first line before the first header, or 0 */
 };
 

@@ -259,7 +259,8 @@ cst_trim(struct out *w)
         drop = w->cst.len;
     if (drop < 4096 && drop < w->cst.len)
         return; /* move rarely */
-    if (drop > 0) /* cst.p may be NULL (no color state yet) */
+    /* cst.p may be NULL (no color state yet) */
+    if (drop > 0)
         memmove(w->cst.p, w->cst.p + drop, w->cst.len - drop);
     w->cst.len -= drop;
     w->cbase += drop;
@@ -939,8 +940,8 @@ consume_batch(struct hg *g, struct batch *b)
             case IT_NAME:
                 w->name.len = 0;
                 /* names.p is NULL while every name so far was empty */
-                if (it->name_len > 0 &&
-                    buf_append(&w->name, b->names.p + it->name_off, it->name_len) != 0) {
+                if (it->name_len > 0 && buf_append(&w->name, b->names.p + it->name_off,
+                                                   it->name_len) != 0) {
                     message(g, w->f->name, "out of memory");
                     g->any_error = 1;
                     g->stop_all = 1;

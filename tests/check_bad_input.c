@@ -196,8 +196,8 @@ START_TEST(bytes_are_bytes)
                 continue;
             params_for((ham_engine)e, &p, 3);
             rc = ham_plan_create_u8(&plan, pat, m, &p);
-            ck_assert_msg(rc == HAM_OK, "%s sigma=%u: %s", ham_engine_name((ham_engine)e),
-                          sig[si], ham_errname(rc));
+            ck_assert_msg(rc == HAM_OK, "%s sigma=%u: %s",
+                          ham_engine_name((ham_engine)e), sig[si], ham_errname(rc));
             rc = ham_dist_u8(plan, text, n, dist, n - m + 1);
             ck_assert_msg(rc == HAM_OK, "%s: %s", ham_engine_name((ham_engine)e),
                           ham_errname(rc));
@@ -276,11 +276,13 @@ alloc_sweep(ham_engine e, unsigned width, unsigned threads)
     int op;
     tu_begin(&r, "alloc", ham_engine_name(e), (int)(width + threads));
     for (i = 0; i < m; i++) {
-        pat32[i] = width == 8 ? (uint32_t)"ACGT"[tu_next(&r) & 3] : (uint32_t)(tu_next(&r) % 40);
+        pat32[i] = width == 8 ? (uint32_t) "ACGT"[tu_next(&r) & 3]
+                              : (uint32_t)(tu_next(&r) % 40);
         pat8[i] = (uint8_t)pat32[i];
     }
     for (i = 0; i < n; i++) {
-        text32[i] = width == 8 ? (uint32_t)"ACGT"[tu_next(&r) & 3] : (uint32_t)(tu_next(&r) % 40);
+        text32[i] = width == 8 ? (uint32_t) "ACGT"[tu_next(&r) & 3]
+                               : (uint32_t)(tu_next(&r) % 40);
         if (i % 400 == 100 && i + m <= n) { /* near copies: hits for kmis */
             memcpy(text32 + i, pat32, m * sizeof *pat32);
             i += m - 1;
@@ -338,7 +340,8 @@ alloc_sweep(ham_engine e, unsigned width, unsigned threads)
                         size_t len = n - off < 700 ? n - off : 700;
                         rc = width == 8
                                  ? ham_stream_feed_u8(st, text8 + off, len, log_hit, h)
-                                 : ham_stream_feed_u32(st, text32 + off, len, log_hit, h);
+                                 : ham_stream_feed_u32(st, text32 + off, len, log_hit,
+                                                       h);
                         off += len;
                     }
                     if (rc == HAM_OK)
@@ -354,25 +357,27 @@ alloc_sweep(ham_engine e, unsigned width, unsigned threads)
             fails += rc == HAM_ENOMEM;
             if (rc == HAM_OK && op == 1 && !is_approx(e)) {
                 for (i = 0; i + m <= n; i++) {
-                    uint32_t want =
-                        q.max_dist != HAM_UNBOUNDED && ref[i] > q.max_dist ? q.max_dist + 1
-                                                                           : ref[i];
-                    ck_assert_msg(dist[i] == want,
-                                  "%s op 1 after failing allocation %ld: shift %zu %u != %u",
-                                  ham_engine_name(e), at, i, dist[i], want);
+                    uint32_t want = q.max_dist != HAM_UNBOUNDED && ref[i] > q.max_dist
+                                        ? q.max_dist + 1
+                                        : ref[i];
+                    ck_assert_msg(
+                        dist[i] == want,
+                        "%s op 1 after failing allocation %ld: shift %zu %u != %u",
+                        ham_engine_name(e), at, i, dist[i], want);
                 }
             }
             if (rc == HAM_OK && op >= 2) {
                 size_t nh = 0;
                 for (i = 0; i + m <= n; i++)
                     if (ref[i] <= q.max_dist) {
-                        ck_assert_msg(nh < h->n && h->pos[nh] == i && h->dist[nh] == ref[i],
+                        ck_assert_msg(nh < h->n && h->pos[nh] == i &&
+                                          h->dist[nh] == ref[i],
                                       "%s op %d after failing allocation %ld: hit %zu",
                                       ham_engine_name(e), op, at, i);
                         nh++;
                     }
-                ck_assert_msg(h->n == nh, "%s op %d: %zu hits, want %zu", ham_engine_name(e),
-                              op, h->n, nh);
+                ck_assert_msg(h->n == nh, "%s op %d: %zu hits, want %zu",
+                              ham_engine_name(e), op, h->n, nh);
             }
             ham_stream_destroy(st);
             ham_plan_destroy(plan);
@@ -380,12 +385,12 @@ alloc_sweep(ham_engine e, unsigned width, unsigned threads)
             if (!reached)
                 break; /* the call made fewer than at + 1 allocations: done */
         }
-        ck_assert_msg(at < 100000, "%s op %d: no end to the allocations", ham_engine_name(e),
-                      op);
+        ck_assert_msg(at < 100000, "%s op %d: no end to the allocations",
+                      ham_engine_name(e), op);
     }
     if (getenv("HAM_TEST_VERBOSE"))
-        fprintf(stderr, "alloc %s u%u threads=%u: %ld failures injected\n", ham_engine_name(e),
-                width, threads, fails);
+        fprintf(stderr, "alloc %s u%u threads=%u: %ld failures injected\n",
+                ham_engine_name(e), width, threads, fails);
     free(text8);
     free(text32);
     free(dist);
@@ -404,7 +409,8 @@ END_TEST
 
 START_TEST(alloc_failure_threads)
 {
-    static const ham_engine es[] = {HAM_ENGINE_NAIVE, HAM_ENGINE_FFT, HAM_ENGINE_KANGAROO};
+    static const ham_engine es[] = {HAM_ENGINE_NAIVE, HAM_ENGINE_FFT,
+                                    HAM_ENGINE_KANGAROO};
     alloc_sweep(es[_i], 8, 2);
 }
 END_TEST
@@ -418,7 +424,8 @@ main(void)
     tcase_add_test(tc, bytes_are_bytes);
     tcase_add_test(tc, pattern_longer_than_text);
 #ifdef HAM_TEST_WRAP
-    tcase_add_loop_test(tc, alloc_failure_every_engine, HAM_ENGINE_AUTO, HAM_ENGINE_COUNT_);
+    tcase_add_loop_test(tc, alloc_failure_every_engine, HAM_ENGINE_AUTO,
+                        HAM_ENGINE_COUNT_);
     tcase_add_loop_test(tc, alloc_failure_threads, 0, 3);
 #endif
     suite_add_tcase(s, tc);

@@ -784,8 +784,8 @@ START_TEST(precision_sampling)
             exp += rsym[q] == 'A' ? len - a : a;
         }
         TU_CHECK(d[i] >= exp && (double)d[i] <= 1.25 * (double)exp,
-                 "%s: sampling m=2^20 runs: shift %zu: got %u, exact %zu", tu_where(), i,
-                 d[i], exp);
+                 "%s: sampling m=2^20 runs: shift %zu: got %u, exact %zu", tu_where(),
+                 i, d[i], exp);
     }
     ham_plan_destroy(plan);
     free(d);

@@ -19,17 +19,17 @@
  *         has at least m symbols (every window is within m), which a
  *         simple parser written here independently counts too; they must
  *         agree (not checked for gzip, which this file does not inflate).
- * stdout goes to a memory file, hamgrep's stderr to /dev/null; a crash, a leak, a sanitizer
- * report, or a disagreement (abort) is a finding.
+ * stdout goes to a memory file, hamgrep's stderr to /dev/null; a crash, a leak, a
+ * sanitizer report, or a disagreement (abort) is a finding.
  */
 #define _GNU_SOURCE /* memfd_create */
 #include "hamgrep.h"
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -39,15 +39,24 @@ static const struct {
     const char *opt;
     int val; /* takes a value */
 } opts[] = {
-    {"-c", 0},          {"-o", 0},           {"-n", 0},           {"-b", 0},
-    {"-i", 0},          {"--rc", 0},         {"--iupac", 0},      {"--fasta", 0},
-    {"--fastq", 0},     {"--text", 0},       {"--whole", 0},      {"--format=tsv", 0},
-    {"--format=bed", 0}, {"--format=json", 0}, {"--distances", 0}, {"-l", 0},
-    {"-L", 0},          {"-q", 0},           {"-H", 0},           {"-a", 0},
-    {"-I", 0},          {"--color=always", 0}, {"-s", 0},         {"--case-sensitive", 0},
-    {"-k", 1},          {"--approx", 1},     {"--delta", 1},      {"--engine", 1},
-    {"--seed", 1},      {"-e", 1},           {"--format", 1},     {"--binary-files", 1},
-    {"-j", 1},          {"--", 0},           {"-x", 0},           {"--nope", 0},
+    {"-c", 0},           {"-o", 0},
+    {"-n", 0},           {"-b", 0},
+    {"-i", 0},           {"--rc", 0},
+    {"--iupac", 0},      {"--fasta", 0},
+    {"--fastq", 0},      {"--text", 0},
+    {"--whole", 0},      {"--format=tsv", 0},
+    {"--format=bed", 0}, {"--format=json", 0},
+    {"--distances", 0},  {"-l", 0},
+    {"-L", 0},           {"-q", 0},
+    {"-H", 0},           {"-a", 0},
+    {"-I", 0},           {"--color=always", 0},
+    {"-s", 0},           {"--case-sensitive", 0},
+    {"-k", 1},           {"--approx", 1},
+    {"--delta", 1},      {"--engine", 1},
+    {"--seed", 1},       {"-e", 1},
+    {"--format", 1},     {"--binary-files", 1},
+    {"-j", 1},           {"--", 0},
+    {"-x", 0},           {"--nope", 0},
 };
 #define NOPTS (sizeof opts / sizeof opts[0])
 
@@ -177,15 +186,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         want = count_long(data + i, size - i, m);
         argv[argc++] = fname;
         argv[argc] = NULL;
-        if (ftruncate(in_fd, 0) != 0 || pwrite(in_fd, data + i, size - i, 0) != (ssize_t)(size - i))
+        if (ftruncate(in_fd, 0) != 0 ||
+            pwrite(in_fd, data + i, size - i, 0) != (ssize_t)(size - i))
             abort();
         run(argc, argv, out, sizeof out, &status);
         if (want >= 0) {
             char exp[32];
             snprintf(exp, sizeof exp, "%ld\n", want);
             if (strcmp(out, exp) != 0 || status != (want > 0 ? 0 : 1)) {
-                fprintf(stderr, "fuzz_cli: m=%zu: hamgrep printed '%s' (status %d), the "
-                                "independent parser counts %ld\n",
+                fprintf(stderr,
+                        "fuzz_cli: m=%zu: hamgrep printed '%s' (status %d), the "
+                        "independent parser counts %ld\n",
                         m, out, status, want);
                 abort();
             }
@@ -214,7 +225,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 i += len;
                 argv[argc++] = vals[nv++];
                 if (strcmp(opts[which].opt, "-j") == 0)
-                    argv[argc - 1] = (char *)"1"; /* no threads: keep runs deterministic */
+                    argv[argc - 1] =
+                        (char *)"1"; /* no threads: keep runs deterministic */
             }
         }
         fl = i < size ? data[i++] : 0;
