@@ -21,6 +21,7 @@
 #include <hamming.h>
 
 #include <check.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,77 @@ make_bytes(tu_rng *r, uint8_t *pat, size_t m, uint8_t *text, size_t n, unsigned 
         text[i + m / 2] ^= 1; /* one mismatch */
     }
 }
+
+/* The catalogue's parameter rows in one place (check_api tests each more
+ * thoroughly): the exact code for each, and no plan left behind. */
+START_TEST(bad_params)
+{
+    static const uint8_t pat[4] = {'A', 'C', 'G', 'T'};
+    static const struct {
+        const char *what;
+        double eps, delta;
+        int engine;
+        uint32_t k;
+        int want;
+    } rows[] = {
+        {"eps = 0: exact", 0.0, 1e-6, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_OK},
+        {"eps < 0", -0.1, 1e-6, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_ERANGE},
+        {"eps = 1", 1.0, 1e-6, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_ERANGE},
+        {"eps > 1", 7.0, 1e-6, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_ERANGE},
+        {"eps NaN", NAN, 1e-6, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_EINVAL},
+        {"delta = 0", 0.5, 0.0, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_ERANGE},
+        {"delta < 0", 0.5, -1.0, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_ERANGE},
+        {"delta = 1", 0.5, 1.0, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_ERANGE},
+        {"delta NaN", 0.5, NAN, HAM_ENGINE_AUTO, HAM_UNBOUNDED, HAM_EINVAL},
+        {"engine -1", 0.0, 1e-6, -1, HAM_UNBOUNDED, HAM_EINVAL},
+        {"engine COUNT_", 0.0, 1e-6, HAM_ENGINE_COUNT_, HAM_UNBOUNDED, HAM_EINVAL},
+        {"approximate engine, eps = 0", 0.0, 1e-6, HAM_ENGINE_SAMPLING, HAM_UNBOUNDED,
+         HAM_EUNSUPPORTED},
+        {"k-bounded engine, no k", 0.0, 1e-6, HAM_ENGINE_KANGAROO, HAM_UNBOUNDED,
+         HAM_EUNSUPPORTED},
+        {"k = m", 0.0, 1e-6, HAM_ENGINE_KANGAROO, 4, HAM_OK},
+        {"k > m", 0.0, 1e-6, HAM_ENGINE_KBOUNDED, 1000, HAM_OK},
+    };
+    size_t i;
+    ham_engine e;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        ham_params p;
+        ham_plan *plan = (ham_plan *)&p; /* junk: must become NULL on failure */
+        int rc;
+        ham_params_init(&p);
+        p.epsilon = rows[i].eps;
+        p.delta = rows[i].delta;
+        p.engine = (ham_engine)rows[i].engine;
+        p.max_dist = rows[i].k;
+        rc = ham_plan_create_u8(&plan, pat, 4, &p);
+        ck_assert_msg(rc == rows[i].want, "%s: %s, want %s", rows[i].what,
+                      ham_errname(rc), ham_errname(rows[i].want));
+        ck_assert_msg((rc == HAM_OK) == (plan != NULL), "%s: plan %p", rows[i].what,
+                      (void *)plan);
+        ham_plan_destroy(plan);
+    }
+    /* NULL pointers and m = 0 */
+    {
+        ham_plan *plan = NULL;
+        uint32_t d[2];
+        ck_assert_int_eq(ham_plan_create_u8(NULL, pat, 4, NULL), HAM_EINVAL);
+        ck_assert_int_eq(ham_plan_create_u8(&plan, NULL, 4, NULL), HAM_EINVAL);
+        ck_assert_int_eq(ham_plan_create_u8(&plan, pat, 0, NULL), HAM_EINVAL);
+        ck_assert_ptr_null(plan);
+        ck_assert_int_eq(ham_plan_create_u8(&plan, pat, 4, NULL), HAM_OK);
+        ck_assert_int_eq(ham_dist_u8(NULL, pat, 4, d, 1), HAM_EINVAL);
+        ck_assert_int_eq(ham_dist_u8(plan, NULL, 4, d, 1), HAM_EINVAL);
+        ck_assert_int_eq(ham_dist_u8(plan, pat, 4, NULL, 1), HAM_EINVAL);
+        ck_assert_int_eq(ham_dist_u8(plan, pat, 4, d, 0), HAM_ENOSPC);
+        ck_assert_int_eq(ham_kmis_u8(plan, pat, 4, NULL, NULL), HAM_EINVAL);
+        ck_assert_int_eq(ham_stream_create(NULL, plan), HAM_EINVAL);
+        ham_plan_destroy(plan);
+    }
+    ck_assert_int_eq(ham_engine_from_name("FFT", &e), HAM_EINVAL);
+    ck_assert_int_eq(ham_engine_from_name("", &e), HAM_EINVAL);
+    ck_assert_int_eq(ham_engine_from_name(NULL, &e), HAM_EINVAL);
+}
+END_TEST
 
 START_TEST(bytes_are_bytes)
 {
@@ -421,6 +493,7 @@ main(void)
 {
     Suite *s = suite_create("bad_input");
     TCase *tc = tu_tcase("bad_input");
+    tcase_add_test(tc, bad_params);
     tcase_add_test(tc, bytes_are_bytes);
     tcase_add_test(tc, pattern_longer_than_text);
 #ifdef HAM_TEST_WRAP
