@@ -432,7 +432,7 @@ patterns_from_file(struct hg *g, const char *path)
         }
     }
     if (rc < 0) {
-        message(g, NULL, "out of memory");
+        message(g, path, "out of memory");
         rc = 2;
     }
     buf_free(&b);
@@ -996,7 +996,7 @@ resolve(struct hg *g, struct cmdline *cl)
 }
 
 int
-main(int argc, char **argv)
+hamgrep_main(int argc, char **argv)
 {
     struct hg *g = calloc(1, sizeof *g);
     struct cmdline cl;
@@ -1127,15 +1127,32 @@ done:
             g->werr_errno = errno;
         }
     }
-    if (fclose(stdout) != 0 && !g->werr) {
-        g->werr = 1;
-        g->werr_errno = errno;
-    }
     if (g->werr) {
-        fprintf(stderr, "hamgrep: write error: %s\n",
-                g->werr_errno ? strerror(g->werr_errno) : "unknown error");
+        /* A closed pipe (hamgrep ... | head) is the reader's choice, not an
+         * error to report: with SIGPIPE ignored (inherited from the caller)
+         * the write fails with EPIPE instead of killing the process, and
+         * hamgrep then exits as quietly as the signal would have, status 2. */
+        if (g->werr_errno != EPIPE)
+            fprintf(stderr, "hamgrep: write error: %s\n",
+                    g->werr_errno ? strerror(g->werr_errno) : "unknown error");
         status = 2;
     }
     free(g);
     return status;
 }
+
+#ifndef HAMGREP_NO_MAIN
+int
+main(int argc, char **argv)
+{
+    int status = hamgrep_main(argc, argv);
+    /* hamgrep_main flushed stdout; closing can still fail (NFS, a full
+     * disk reported late) */
+    if (fclose(stdout) != 0 && status != 2) {
+        if (errno != EPIPE)
+            fprintf(stderr, "hamgrep: write error: %s\n", strerror(errno));
+        status = 2;
+    }
+    return status;
+}
+#endif

@@ -39,7 +39,9 @@
 /* Input is read (and decompressed) in blocks of this size; one block is one
  * batch. 1 MiB keeps library calls long (their per-call cost amortised) and
  * the memory of 2j+2 batches in flight small. */
+#ifndef READ_BLOCK /* the fuzz target (tests/fuzz/fuzz_cli.c) makes it tiny */
 #define READ_BLOCK ((size_t)1 << 20)
+#endif
 
 /* ---- Small growable buffer -------------------------------------------- */
 
@@ -157,10 +159,11 @@ struct hit {
 
 /* Shared by the batches of one input file. */
 struct file {
-    char *name;  /* as given or built by -r; "-" is standard input */
-    int binary;  /* NUL in the first block and no -a */
-    int skipped; /* binary and skipped (-r, or -I) */
-    int stop;    /* output needs no more of it (-l, -q): stop reading */
+    char *name;         /* as given or built by -r; "-" is standard input */
+    int binary;         /* NUL in the first block and no -a */
+    int skipped;        /* binary and skipped (-r, or -I) */
+    int stop;           /* output needs no more of it (-l, -q): stop reading */
+    uint64_t junk_line; /* --fasta: first line before the first header, or 0 */
 };
 
 struct batch {
@@ -338,6 +341,9 @@ void out_free(struct hg *g);
 void message(struct hg *g, const char *fname, const char *reason);
 
 /* hamgrep.c */
+/* The whole program but for closing stdout (main's job), so that the fuzz
+ * target can run it many times in one process: it never exits. */
+int hamgrep_main(int argc, char **argv);
 struct batch *batch_get(struct hg *g);
 void batch_submit(struct hg *g, struct batch *b);
 int batch_item(struct batch *b, enum item_kind kind, size_t off, uint64_t seq,

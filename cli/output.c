@@ -18,6 +18,7 @@
 #include "hamgrep.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,7 +166,8 @@ out_escaped(struct hg *g, const unsigned char *p, size_t n)
         }
         out_write(g, e, elen);
     }
-    out_write(g, p + run, n - run);
+    if (n > run) /* p is NULL for an empty name */
+        out_write(g, p + run, n - run);
 }
 
 /* A JSON string: quote, backslash and control bytes escaped; other bytes as
@@ -205,7 +207,8 @@ out_json_str(struct hg *g, const unsigned char *p, size_t n)
         }
         out_write(g, e, elen);
     }
-    out_write(g, p + run, n - run);
+    if (n > run) /* p is NULL for an empty name */
+        out_write(g, p + run, n - run);
     out_write(g, "\"", 1);
 }
 
@@ -256,7 +259,9 @@ cst_trim(struct out *w)
         drop = w->cst.len;
     if (drop < 4096 && drop < w->cst.len)
         return; /* move rarely */
-    memmove(w->cst.p, w->cst.p + drop, w->cst.len - drop);
+    /* cst.p may be NULL (no color state yet) */
+    if (drop > 0)
+        memmove(w->cst.p, w->cst.p + drop, w->cst.len - drop);
     w->cst.len -= drop;
     w->cbase += drop;
 }
@@ -465,7 +470,8 @@ walk_to(struct hg *g, uint64_t pos)
 {
     struct out *w = &g->w;
     size_t k = walk(g, w->rraw.p, w->rraw.len, pos, 0, 0);
-    memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
+    if (k > 0) /* rraw.p may be NULL (nothing buffered yet) */
+        memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
     w->rraw.len -= k;
 }
 
@@ -778,7 +784,8 @@ record_part(struct hg *g, struct batch *b, size_t from, size_t to, size_t *hi,
     } else {
         k = walk(g, w->rraw.p, w->rraw.len, final ? UINT64_MAX : safe, 0, final);
     }
-    memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
+    if (k > 0) /* rraw.p may be NULL (nothing buffered yet) */
+        memmove(w->rraw.p, w->rraw.p + k, w->rraw.len - k);
     w->rraw.len -= k;
 }
 
@@ -875,6 +882,14 @@ file_end(struct hg *g, struct batch *b)
     if (w->f->binary && w->file_hit &&
         (g->out == OUT_RECORD || g->out == OUT_ONLY || g->out == OUT_ROWS))
         message(g, w->f->name, "binary file matches");
+    if (w->f->junk_line != 0) {
+        char why[96];
+        snprintf(why, sizeof why,
+                 "line %" PRIu64 ": text before the first FASTA header ('>') ignored",
+                 w->f->junk_line);
+        message(g, w->f->name, why);
+        g->any_error = 1;
+    }
     if (b->serr != HAM_OK) {
         message(g, w->f->name, ham_strerror(b->serr));
         g->any_error = 1;
@@ -924,8 +939,9 @@ consume_batch(struct hg *g, struct batch *b)
                 break;
             case IT_NAME:
                 w->name.len = 0;
-                if (buf_append(&w->name, b->names.p + it->name_off, it->name_len) !=
-                    0) {
+                /* names.p is NULL while every name so far was empty */
+                if (it->name_len > 0 && buf_append(&w->name, b->names.p + it->name_off,
+                                                   it->name_len) != 0) {
                     message(g, w->f->name, "out of memory");
                     g->any_error = 1;
                     g->stop_all = 1;

@@ -271,7 +271,11 @@ parse_fasta(struct hg *g, const unsigned char *s, size_t n)
                 p->st = ST_HEADER;
             } else {
                 /* a line before the first record (only with --fasta):
-                 * belongs to no record and is skipped */
+                 * belongs to no record and is skipped, but not silently
+                 * unless blank (the output stage reports the first one) */
+                if (!p->in_rec && s[i] != '\n' && s[i] != '\r' &&
+                    p->b->file->junk_line == 0)
+                    p->b->file->junk_line = p->lineno + 1;
                 p->st = p->in_rec ? ST_SEQ : ST_PLUS;
             }
             continue;

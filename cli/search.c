@@ -133,7 +133,9 @@ plan_one(struct hg *g, ham_plan **out, const unsigned char *p, size_t m, int wil
         snprintf(err, errcap, "engine '%s': %s", ham_engine_name(g->o.engine),
                  ham_strerror(rc));
     else if (rc != HAM_OK)
-        snprintf(err, errcap, "%s", ham_strerror(rc));
+        /* say which step failed: "out of memory" alone could be anything */
+        snprintf(err, errcap, "preparing a pattern of length %zu: %s", m,
+                 ham_strerror(rc));
     return rc;
 }
 

@@ -709,6 +709,7 @@ hs_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
     N = usable_size(m, N);
     W = N - m + 1 - SLOT;
     prices(plan, N, &pxy, &pf, &tinv);
+    memset(&w, 0, sizeof w); /* work_free below runs even if scratch_init fails */
     rc = scratch_init(&s, plan, N, W < S ? W : S, wide);
     if (rc == HAM_OK)
         rc = work_init(&w, plan, st, N, W < S ? W : S);

@@ -979,6 +979,7 @@ pk_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
     if (N == 0)
         return HAM_ENOMEM;
     W = N - m + 1;
+    memset(&w, 0, sizeof w); /* work_free below runs even if scratch_init fails */
     rc = scratch_init(&s, plan, st, N, W < S ? W : S, wide);
     if (rc == HAM_OK)
         rc = work_init(&w, plan, st, N);

@@ -495,6 +495,44 @@ START_TEST(collision_seed)
 }
 END_TEST
 
+/* Precision at the rule's own digit base (doc/reliability.md): m = 2^17,
+ * where the rule gives b = 11 (algorithms.md 5), and an alphabet of 128 so that groups
+ * are packed (their loads fit); every packed group in ONE bundle (load =
+ * 1e9), the input that maximises the norm product of one inverse transform
+ * and so the rounding error: Fact 1 must still hold for the whole pattern
+ * at once, which is how b was chosen. Then the default bundles. Exact
+ * against the direct count, and the packed path must have run. */
+START_TEST(rule_base_large_m)
+{
+    const size_t m = (size_t)1 << 17, n = m + 255;
+    tu_rng r;
+    tu_case c;
+    uint32_t *exp;
+    size_t e;
+    int v;
+    if (!tu_begin(&r, "precision", "rule_base_large_m", _i))
+        return;
+    random_case(&c, &r, m, n, 128, 4);
+    exp = tu_ref(&c, HAM_UNBOUNDED);
+    for (e = 0; e < 2; e++) {
+        for (v = 0; v < 2; v++) {
+            ham__cjvx_stats st;
+            tune t;
+            memset(&t, 0, sizeof t);
+            t.mode = HAM__PK_DOUBLE;
+            t.load = v == 0 ? 1e9 : 0.0;
+            st = expect_engine(&c, engines[e], HAM_UNBOUNDED, &t, exp);
+            TU_CHECK(st.bundles > 0 && st.grouped > 0,
+                     "%s: %s load=%g: the packed path did not run (bundles=%llu)",
+                     tu_where(), ham_engine_name(engines[e]), t.load,
+                     (unsigned long long)st.bundles);
+        }
+    }
+    free(exp);
+    tu_case_free(&c);
+}
+END_TEST
+
 /* The plain path's a priori rule refused: regime-3 / plain symbols go to
  * the NTT; the bundles use the same rule and fail, so everything ends
  * exact through the fallbacks. */
@@ -941,6 +979,10 @@ main(void)
     tcase_add_loop_test(tc, no_overflow, 0, 2);
     tcase_add_loop_test(tc, collision_seed, 0, 2);
     tcase_add_loop_test(tc, apriori, 0, 2);
+    suite_add_tcase(s, tc);
+
+    tc = tu_tcase("precision");
+    tcase_add_test(tc, rule_base_large_m);
     suite_add_tcase(s, tc);
 
     tc = tu_tcase("data");

@@ -732,6 +732,69 @@ START_TEST(precision_binary_random)
 }
 END_TEST
 
+/* The sampling engine's correlations at the plain layer's limit: m = 2^20,
+ * two symbols in long runs, so that one indicator holds most of the pattern
+ * and the text (the largest norm product; with sigma = 2 the engine takes
+ * its exact pass, the identity colouring, through the same layer as any
+ * colouring: colours only merge symbols, and the bound sqrt(N m) does not
+ * depend on how many). Each D_h <= D exactly, so the output is at most
+ * (1 + eps) D at every shift whatever the colourings; a rounding error in
+ * a D_h would break that. The lower bound holds with probability 1 - delta
+ * (fixed seed: reproducible). */
+START_TEST(precision_sampling)
+{
+    const size_t m = (size_t)1 << 20, n = m + ((size_t)1 << 12), S = n - m + 1;
+    uint8_t *pat = tu_xmalloc(m), *text = tu_xmalloc(n);
+    uint32_t *d = tu_xmalloc(S * sizeof *d), *pref = tu_xmalloc((n + 1) * sizeof *pref);
+    size_t rs[256], re[256], nr = 0, i, j;
+    uint8_t rsym[256];
+    ham_params p;
+    ham_plan *plan;
+    tu_rng r;
+    int rc;
+    if (!tu_begin(&r, "precision", "precision_sampling", _i))
+        return;
+    runs(&r, pat, m, m / 20, 60);
+    runs(&r, text, n, (size_t)1 << 15, 55);
+    for (i = 0; i < m;) {
+        j = i;
+        while (j < m && pat[j] == pat[i])
+            j++;
+        TU_CHECK(nr < 256, "test bug: too many runs");
+        rs[nr] = i;
+        re[nr] = j;
+        rsym[nr++] = pat[i];
+        i = j;
+    }
+    pref[0] = 0;
+    for (i = 0; i < n; i++)
+        pref[i + 1] = pref[i] + (text[i] == 'A');
+    ham_params_init(&p);
+    p.engine = HAM_ENGINE_SAMPLING;
+    p.epsilon = 0.25;
+    p.seed = 5;
+    rc = ham_plan_create_u8(&plan, pat, m, &p);
+    TU_CHECK(rc == HAM_OK, "%s: plan: %s", tu_where(), ham_errname(rc));
+    rc = ham_dist_u8(plan, text, n, d, S);
+    TU_CHECK(rc == HAM_OK, "%s: dist: %s", tu_where(), ham_errname(rc));
+    for (i = 0; i < S; i++) {
+        size_t q, exp = 0;
+        for (q = 0; q < nr; q++) {
+            size_t a = pref[i + re[q]] - pref[i + rs[q]], len = re[q] - rs[q];
+            exp += rsym[q] == 'A' ? len - a : a;
+        }
+        TU_CHECK(d[i] >= exp && (double)d[i] <= 1.25 * (double)exp,
+                 "%s: sampling m=2^20 runs: shift %zu: got %u, exact %zu", tu_where(),
+                 i, d[i], exp);
+    }
+    ham_plan_destroy(plan);
+    free(d);
+    free(pref);
+    free(pat);
+    free(text);
+}
+END_TEST
+
 /* ---- Cache, sizes, flags, threads -------------------------------------------------
  */
 
@@ -1021,6 +1084,7 @@ main(void)
     tcase_add_test(tc, precision_sigma1);
     tcase_add_loop_test(tc, precision_binary_runs, 0, 2);
     tcase_add_test(tc, precision_binary_random);
+    tcase_add_test(tc, precision_sampling);
     suite_add_tcase(s, tc);
 
     tc = tu_tcase("cache");

@@ -82,7 +82,7 @@ hg --text first tiny.fa
 expect '--text: FASTA headers are lines' 0 '>r1 first record\n' ''
 printf 'junk ACGT\n>a\nAC\nGT\n' >junk.fa
 hg --fasta --format=tsv ACGT junk.fa
-expect '--fasta: lines before the first record are skipped' 0 "$tsv_head"'junk.fa\ta\t0\t4\t+\t0\tACGT\n' ''
+expect '--fasta: lines before the first record are skipped, with a message' 2 "$tsv_head"'junk.fa\ta\t0\t4\t+\t0\tACGT\n' "hamgrep: junk.fa: line 1: text before the first FASTA header ('>') ignored\\n"
 hg --fastq ACGT tiny.fa
 expect '--fastq on FASTA' 2 '' "hamgrep: tiny.fa: line 1: expected '@' at the start of a FASTQ record\\n"
 hg --whole -c 'd\nsay' lines.txt
