@@ -134,8 +134,11 @@ one(ham_engine e, int alpha, const void *text, size_t n, const void *pat, size_t
     case_est[e] = est;
     case_got[e] = best;
     if (verbose)
-        fprintf(stderr, "# %-11s %-10s m=%-6zu k=%-10u eps=%-4g est=%.3gs got=%.3gs ratio=%.3f\n",
-                ham_engine_name(e), aname[alpha], m, (unsigned)k, eps, est, best, best / est);
+        fprintf(
+            stderr,
+            "# %-11s %-10s m=%-6zu k=%-10u eps=%-4g est=%.3gs got=%.3gs ratio=%.3f\n",
+            ham_engine_name(e), aname[alpha], m, (unsigned)k, eps, est, best,
+            best / est);
 }
 
 int
@@ -188,7 +191,7 @@ main(int argc, char **argv)
         for (i = 0; i < n; i++) {
             switch (alpha) {
             case A_DNA:
-                t8[i] = (uint8_t)"ACGT"[next() & 3];
+                t8[i] = (uint8_t) "ACGT"[next() & 3];
                 break;
             case A_ZIPF8:
                 t8[i] = (uint8_t)(32 + zipf_draw(zc8, 64));
@@ -216,8 +219,8 @@ main(int argc, char **argv)
                 const size_t m = ms[mi];
                 /* the pattern: the text at a random offset (realistic near-matches) */
                 const size_t off = (size_t)(next() % (n - m));
-                const void *pat = width == 1 ? (const void *)(t8 + off)
-                                             : (const void *)(t32 + off);
+                const void *pat =
+                    width == 1 ? (const void *)(t8 + off) : (const void *)(t32 + off);
                 double fastest = HUGE_VAL;
                 if (m * 8 > n)
                     continue;
@@ -255,7 +258,8 @@ main(int argc, char **argv)
     strftime(date, sizeof date, "%Y-%m-%d", gmtime(&tnow));
     printf("# libhamming %s cost-model calibration (bench/calibrate), %s, n=%zu\n",
            ham_version_string(), date, n);
-    printf("# scale.ENGINE = geometric mean of measured / estimated time over the cases\n");
+    printf("# scale.ENGINE = geometric mean of measured / estimated time over the "
+           "cases\n");
     printf("# where the engine ran within %g x the fastest engine\n", CONTENDER);
     for (e = 1; e < HAM_ENGINE_COUNT_; e++) {
         if (a[e].cnt == 0)

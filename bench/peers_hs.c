@@ -53,8 +53,8 @@ ham_cb(void *ctx, size_t pos, uint32_t dist)
 }
 
 static int
-hs_cb(unsigned int id, unsigned long long from, unsigned long long to, unsigned int flags,
-      void *ctx)
+hs_cb(unsigned int id, unsigned long long from, unsigned long long to,
+      unsigned int flags, void *ctx)
 {
     hits *h = ctx;
     (void)id;
@@ -145,7 +145,8 @@ main(int argc, char **argv)
     m = strlen(pat);
     text = read_all(path, fasta, &n);
     if (!text || m == 0 || n < m) {
-        fprintf(stderr, "peers_hs: cannot read %s, or it is shorter than the pattern\n", path);
+        fprintf(stderr, "peers_hs: cannot read %s, or it is shorter than the pattern\n",
+                path);
         return 2;
     }
 
@@ -180,11 +181,11 @@ main(int argc, char **argv)
     hs.m = m;
     hs.count = 0;
     if (hs_compile_ext_multi((const char *const *)&expr, &flags, ids, exts, 1,
-                             HS_MODE_BLOCK, NULL, &db,
-                             &cerr) != HS_SUCCESS) {
-        printf("tool\tm\tk\tn\tham_s\tham_hits\ths_s\ths_hits\trecall\tprecision\tnote\n");
-        printf("hyperscan\t%zu\t%u\t%zu\t%.4g\t%zu\t-\t-\t-\t-\tcompile failed: %s\n", m, k,
-               n, t_ham, hh.count, cerr ? cerr->message : "?");
+                             HS_MODE_BLOCK, NULL, &db, &cerr) != HS_SUCCESS) {
+        printf(
+            "tool\tm\tk\tn\tham_s\tham_hits\ths_s\ths_hits\trecall\tprecision\tnote\n");
+        printf("hyperscan\t%zu\t%u\t%zu\t%.4g\t%zu\t-\t-\t-\t-\tcompile failed: %s\n",
+               m, k, n, t_ham, hh.count, cerr ? cerr->message : "?");
         return 0;
     }
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
@@ -204,8 +205,9 @@ main(int argc, char **argv)
     for (i = 0; i < n; i++)
         both += hh.mark[i] && hs.mark[i];
     printf("tool\tm\tk\tn\tham_s\tham_hits\ths_s\ths_hits\trecall\tprecision\tnote\n");
-    printf("hyperscan\t%zu\t%u\t%zu\t%.4g\t%zu\t%.4g\t%zu\t%.4f\t%.4f\t-\n", m, k, n, t_ham,
-           hh.count, t_hs, hs.count, hh.count ? (double)both / (double)hh.count : 1.0,
+    printf("hyperscan\t%zu\t%u\t%zu\t%.4g\t%zu\t%.4g\t%zu\t%.4f\t%.4f\t-\n", m, k, n,
+           t_ham, hh.count, t_hs, hs.count,
+           hh.count ? (double)both / (double)hh.count : 1.0,
            hs.count ? (double)both / (double)hs.count : 1.0);
     hs_free_scratch(scratch);
     hs_free_database(db);

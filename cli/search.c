@@ -317,8 +317,9 @@ searches_explain(const struct hg *g, int fold, size_t n)
             if (ham_plan_explain(s->plans[j], n, line, sizeof line) != HAM_OK)
                 snprintf(line, sizeof line, "(no explanation)");
             if (s->nplans > 1)
-                fprintf(stderr, "hamgrep: explain: pattern %s strand %c plan %zu/%zu: %s\n",
-                        g->pats[s->pat].id, s->minus ? '-' : '+', j + 1, s->nplans, line);
+                fprintf(
+                    stderr, "hamgrep: explain: pattern %s strand %c plan %zu/%zu: %s\n",
+                    g->pats[s->pat].id, s->minus ? '-' : '+', j + 1, s->nplans, line);
             else
                 fprintf(stderr, "hamgrep: explain: pattern %s strand %c: %s\n",
                         g->pats[s->pat].id, s->minus ? '-' : '+', line);

@@ -50,14 +50,14 @@ static const struct {
     ham_engine e;
     double scale;
 } cal_defaults[] = {
-    {HAM_ENGINE_NAIVE, 0.979}, /* 11 cases */
-    {HAM_ENGINE_FFT, 1.001}, /* 3 cases */
+    {HAM_ENGINE_NAIVE, 0.979},      /* 11 cases */
+    {HAM_ENGINE_FFT, 1.001},        /* 3 cases */
     {HAM_ENGINE_ABRAHAMSON, 1.027}, /* 14 cases */
-    {HAM_ENGINE_PACKED, 0.839}, /* 13 cases */
-    {HAM_ENGINE_HASHED, 0.675}, /* 13 cases */
-    {HAM_ENGINE_KBOUNDED, 0.894}, /* 12 cases */
-    {HAM_ENGINE_SAMPLING, 1.496}, /* 1 cases */
-    {HAM_ENGINE_3SUM, 0.961}, /* 8 cases */
+    {HAM_ENGINE_PACKED, 0.839},     /* 13 cases */
+    {HAM_ENGINE_HASHED, 0.675},     /* 13 cases */
+    {HAM_ENGINE_KBOUNDED, 0.894},   /* 12 cases */
+    {HAM_ENGINE_SAMPLING, 1.496},   /* 1 cases */
+    {HAM_ENGINE_3SUM, 0.961},       /* 8 cases */
 };
 
 void

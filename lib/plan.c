@@ -395,8 +395,9 @@ ham_plan_explain(const ham_plan *plan, size_t n, char *buf, size_t cap)
     for (e = 1; e < HAM_ENGINE_COUNT_ && len < sizeof line; e++) {
         if (!(plan->candidates & (1u << e)))
             continue;
-        len += (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g",
-                                engine_names[e], ham__engine_cost(plan, (ham_engine)e, nn));
+        len +=
+            (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g", engine_names[e],
+                             ham__engine_cost(plan, (ham_engine)e, nn));
     }
     if (len >= sizeof line)
         len = sizeof line - 1;

@@ -165,8 +165,8 @@ END_TEST
  * and explain reports the length the costs were evaluated at. */
 START_TEST(choice_cache_order)
 {
-    static const size_t ns[] = {100, 101, 150, 199, 1000, 4095, 4096, 70000, 1u << 20,
-                                3000000, 100, 1u << 20, 1000};
+    static const size_t ns[] = {100,   101,      150,     199, 1000,     4095, 4096,
+                                70000, 1u << 20, 3000000, 100, 1u << 20, 1000};
     const size_t cnt = sizeof ns / sizeof ns[0];
     ham_engine up[16], down[16];
     uint8_t pat[100];
@@ -187,8 +187,8 @@ START_TEST(choice_cache_order)
         char line[2048];
         const char *s;
         size_t rep;
-        ck_assert_msg(up[i] == down[i], "n=%zu: %s in one order, %s in the other", ns[i],
-                      ham_engine_name(up[i]), ham_engine_name(down[i]));
+        ck_assert_msg(up[i] == down[i], "n=%zu: %s in one order, %s in the other",
+                      ns[i], ham_engine_name(up[i]), ham_engine_name(down[i]));
         ck_assert_int_eq(ham_plan_explain(a, ns[i], line, sizeof line), HAM_OK);
         s = strstr(line, "cost_n=");
         ck_assert_msg(s != NULL, "no cost_n: %s", line);
@@ -286,7 +286,8 @@ START_TEST(calib_env)
     e1 = ham_plan_engine(plan, sizeof text);
     ck_assert_int_eq(ham_plan_explain(plan, sizeof text, line, sizeof line), HAM_OK);
     ck_assert_msg(strstr(line, " cal=file ") != NULL, "%s", line);
-    ck_assert_msg(e1 != HAM_ENGINE_NAIVE, "scale.naive 1000 still picks naive: %s", line);
+    ck_assert_msg(e1 != HAM_ENGINE_NAIVE, "scale.naive 1000 still picks naive: %s",
+                  line);
     ck_assert_int_eq(ham_dist_u8(plan, text, sizeof text, d1, 5000), HAM_OK);
     ck_assert(memcmp(d0, d1, (sizeof text - sizeof pat + 1) * sizeof d0[0]) == 0);
     ham_plan_destroy(plan);
