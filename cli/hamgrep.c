@@ -277,6 +277,8 @@ batch_submit(struct hg *g, struct batch *b)
             message(g, NULL, err[0] ? err : "out of memory");
             g->any_error = 1;
             g->stop_all = 1;
+        } else if (g->o.explain) {
+            searches_explain(g, b->fold, b->text.len);
         }
     }
     if (g->stop_all) {
@@ -518,6 +520,8 @@ print_help(struct hg *g)
         "      --delta=P           with --approx: failure probability (default 1e-6)\n"
         "      --seed=S            with --approx: seed of the random choices (0)\n"
         "      --engine=NAME       force a library engine (default auto)\n"
+        "      --explain           print the library's engine choice and cost\n"
+        "                          estimates per pattern on stderr, then search\n"
         "  -V, --version           print the versions of hamgrep and of the library\n"
         "      --help              print this help and exit\n"
         "\n"
@@ -589,7 +593,8 @@ enum opt_code {
     O_APPROX,
     O_DELTA,
     O_SEED,
-    O_ENGINE
+    O_ENGINE,
+    O_EXPLAIN
 };
 
 struct optdef {
@@ -639,6 +644,7 @@ static const struct optdef optdefs[] = {
     {0, "delta", 1, O_DELTA},
     {0, "seed", 1, O_SEED},
     {0, "engine", 1, O_ENGINE},
+    {0, "explain", 0, O_EXPLAIN},
 };
 
 /* A pattern source, in command-line order: -e text or -f file. */
@@ -831,6 +837,9 @@ apply_opt(struct hg *g, struct cmdline *cl, enum opt_code code, const char *val)
     case O_ENGINE:
         if (ham_engine_from_name(val, &o->engine) != HAM_OK)
             return usage_error("unknown engine", val, (int)strlen(val), "");
+        break;
+    case O_EXPLAIN:
+        o->explain = 1;
         break;
     }
     return 0;

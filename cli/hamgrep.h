@@ -81,6 +81,7 @@ struct opts {
     double delta;  /* --delta: failure probability of approximate engines */
     uint64_t seed; /* --seed: their randomness */
     ham_engine engine;
+    int explain; /* --explain */
     enum fmt format;
     enum imode imode;
     int count, list_with, list_without, quiet, no_messages;
@@ -327,6 +328,9 @@ void batch_seg_close(struct hg *g);
 /* search.c */
 int searches_build(struct hg *g, int fold, char *err, size_t errcap);
 void searches_free(struct hg *g);
+/* --explain: one stderr line per library plan of the set, for a text of n
+ * symbols (the first batch's length: what the library decides for). */
+void searches_explain(const struct hg *g, int fold, size_t n);
 void search_batch(struct hg *g, struct scratch *s, struct batch *b);
 void scratch_free(struct scratch *s);
 int sym_matches(const struct search *s, size_t j, unsigned char c,

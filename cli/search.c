@@ -308,6 +308,28 @@ searches_build(struct hg *g, int fold, char *err, size_t errcap)
 }
 
 void
+searches_explain(const struct hg *g, int fold, size_t n)
+{
+    const struct searchset *set = &g->sets[fold];
+    size_t i, j;
+    for (i = 0; i < set->n; i++) {
+        const struct search *s = &set->s[i];
+        for (j = 0; j < s->nplans; j++) {
+            char line[2048];
+            if (ham_plan_explain(s->plans[j], n, line, sizeof line) != HAM_OK)
+                snprintf(line, sizeof line, "(no explanation)");
+            if (s->nplans > 1)
+                fprintf(
+                    stderr, "hamgrep: explain: pattern %s strand %c plan %zu/%zu: %s\n",
+                    g->pats[s->pat].id, s->minus ? '-' : '+', j + 1, s->nplans, line);
+            else
+                fprintf(stderr, "hamgrep: explain: pattern %s strand %c: %s\n",
+                        g->pats[s->pat].id, s->minus ? '-' : '+', line);
+        }
+    }
+}
+
+void
 searches_free(struct hg *g)
 {
     int f;

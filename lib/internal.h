@@ -76,6 +76,26 @@ typedef struct ham__symtab {
     int shift; /* 64 - log2(capacity) */
 } ham__symtab;
 
+/* ---- Calibration of the cost model (lib/cost.c) ------------------------ */
+
+/* scale[e] multiplies engine e's estimate (ops->cost) in ham__choose. */
+typedef struct ham__calib {
+    double scale[HAM_ENGINE_COUNT_];
+    int from_file; /* a HAM_CALIBRATION file set at least one value */
+} ham__calib;
+/* The built-in table (doc/benchmarks.md's calibration run). */
+void ham__calib_defaults(ham__calib *c);
+/* Defaults, then the HAM_CALIBRATION file if set and readable; never fails,
+ * never prints (bad lines are ignored). */
+void ham__calib_load(ham__calib *c);
+/* Apply "scale.<engine> <value>" lines of text[0..len-1] on top of c;
+ * returns the number of values set. */
+int ham__calib_parse(ham__calib *c, const char *text, size_t len);
+
+/* AUTO's choice cache: one slot per floor(log2(shifts)) (shifts = n - m + 1),
+ * plus one for approximate plans; 0 = not yet chosen, else engine + 1. */
+#define HAM__CHOICE_SLOTS 65
+
 /* ---- The plan ---------------------------------------------------------- */
 
 struct ham_plan {
@@ -106,6 +126,15 @@ struct ham_plan {
      * eng[e] is its state, built by ops->prepare, released by ops->release */
     uint32_t candidates;
     void *eng[HAM_ENGINE_COUNT_];
+
+    ham__calib cal; /* cost-model correction factors (lib/cost.c) */
+    /* AUTO's choice per shift-count bucket (ham__choose), filled lazily by
+     * whichever thread asks first with relaxed atomic byte stores: the plan
+     * is shared by threads, every filler computes the same value (the choice
+     * depends only on the plan and the bucket), so a race is benign. A
+     * separate allocation of HAM__CHOICE_SLOTS bytes: written through a
+     * const plan without casting its constness away. */
+    unsigned char *choice;
 };
 
 /* Map text[0..n-1] (plan width) to pattern ids into ids[0..n-1]. */
@@ -155,8 +184,13 @@ typedef struct ham__engine_ops {
 /* The table of engines built into this library; NULL for those that are not. */
 const ham__engine_ops *ham__engine(ham_engine e);
 
-/* The engine AUTO (or a forced choice) uses for a text of length n. */
+/* The engine AUTO (or a forced choice) uses for a text of length n. AUTO
+ * decides per bucket of shift counts, at the bucket's representative text
+ * length ham__choice_n(plan, n), and caches the decision in the plan. */
 ham_engine ham__choose(const ham_plan *plan, size_t n);
+size_t ham__choice_n(const ham_plan *plan, size_t n);
+/* Engine e's calibrated cost estimate for a text of length n (ns). */
+double ham__engine_cost(const ham_plan *plan, ham_engine e, size_t n);
 
 /* Dense distances with the plan's chosen engine and max_dist: the body of
  * ham_dist_*, without argument checks (n >= m, dist has n - m + 1 slots). */

@@ -166,6 +166,7 @@ ham_plan_destroy(ham_plan *plan)
     free(plan->occ_start);
     free(plan->occ);
     free(plan->nonwild);
+    free(plan->choice);
     free(plan);
 }
 
@@ -200,6 +201,12 @@ plan_create(ham_plan **out, const void *pat, size_t m, const ham_params *p,
     plan->m = m;
     plan->params = *p;
     plan->cpu = ham__cpu_detect(p->flags);
+    ham__calib_load(&plan->cal);
+    plan->choice = calloc(HAM__CHOICE_SLOTS, 1);
+    if (!plan->choice) {
+        rc = HAM_ENOMEM;
+        goto fail;
+    }
     plan->pat.raw = ham__alloc(m, width);
     if (!plan->pat.raw) {
         rc = HAM_ENOMEM;
@@ -253,41 +260,98 @@ ham_plan_create_u32(ham_plan **out, const uint32_t *pat, size_t m, const ham_par
 
 /* ---- Choice --------------------------------------------------------------- */
 
-static double
-engine_cost(const ham_plan *plan, unsigned e, size_t n)
+double
+ham__engine_cost(const ham_plan *plan, ham_engine e, size_t n)
 {
     const ham__engine_ops *ops = engine_table[e];
-    return ops->cost ? ops->cost(plan, n) : HUGE_VAL;
+    return ops && ops->cost ? ops->cost(plan, n) * plan->cal.scale[e] : HUGE_VAL;
 }
 
-ham_engine
-ham__choose(const ham_plan *plan, size_t n)
+/* "Long": 2^40 symbols, not SIZE_MAX: the FFT engines' block counts overflow
+ * there (abrahamson's cost came out as 0 and won every approximate plan). */
+#define LONG_N ((size_t)1 << (sizeof(size_t) >= 8 ? 40 : 30))
+
+/* Slot of the choice cache for a text of length n, and its representative
+ * length. Approximate results depend on the engine: those plans choose as
+ * for a long text whatever n (one slot), so that ham_dist_*, ham_kmis_* and
+ * streams cut in any chunks run the same engine and give the same output.
+ * Exact and k-bounded results are the same from every engine; they choose
+ * per bucket of shift counts [2^b, 2^(b+1)), at 1.5 * 2^b shifts (the
+ * middle; engines' per-shift costs barely move within a factor of two), so
+ * that the choice, and what ham_plan_explain prints, is a function of the
+ * bucket and never of the order of calls. */
+static unsigned
+choice_slot(const ham_plan *plan, size_t n, size_t *rep)
+{
+    size_t shifts, s;
+    unsigned b = 0;
+    if (plan->params.epsilon > 0.0) {
+        *rep = LONG_N < plan->m ? plan->m : LONG_N;
+        return HAM__CHOICE_SLOTS - 1;
+    }
+    shifts = n < plan->m ? 1 : n - plan->m + 1;
+    while (b < 63 && (shifts >> (b + 1)) != 0)
+        b++;
+    s = b == 0 ? 1 : ((size_t)1 << b) + ((size_t)1 << (b - 1));
+    if (s > LONG_N)
+        s = LONG_N;
+    *rep = plan->m - 1 + s;
+    return b;
+}
+
+size_t
+ham__choice_n(const ham_plan *plan, size_t n)
+{
+    size_t rep;
+    if (plan->params.engine != HAM_ENGINE_AUTO)
+        return n < plan->m ? plan->m : n;
+    (void)choice_slot(plan, n, &rep);
+    return rep;
+}
+
+/* The candidate with the least calibrated estimate at length n. */
+static ham_engine
+argmin_cost(const ham_plan *plan, size_t n)
 {
     unsigned e, best = 0;
     double best_cost = HUGE_VAL;
-    if (plan->params.engine != HAM_ENGINE_AUTO)
-        return plan->params.engine;
-    /* Approximate results depend on the engine: choose as for a long text
-     * whatever n, so that ham_dist_*, ham_kmis_* and streams cut in any
-     * chunks run the same engine and give the same output. Exact and
-     * k-bounded results are the same from every engine. "Long" is 2^40
-     * symbols, not SIZE_MAX: the FFT engines' block counts overflow there
-     * (abrahamson's cost came out as 0 and won every approximate plan). */
-    if (plan->params.epsilon > 0.0)
-        n = (size_t)1 << (sizeof(size_t) >= 8 ? 40 : 30);
-    if (n < plan->m)
-        n = plan->m;
     for (e = 1; e < HAM_ENGINE_COUNT_; e++) {
         double c;
         if (!(plan->candidates & (1u << e)))
             continue;
-        c = engine_cost(plan, e, n);
+        c = ham__engine_cost(plan, (ham_engine)e, n);
         if (best == 0 || c < best_cost) {
             best = e;
             best_cost = c;
         }
     }
     return (ham_engine)best;
+}
+
+/*
+ * Evaluating every candidate's cost function costs 1-20 us (the FFT engines
+ * search block sizes), as much as the naive engine's whole work on a text of
+ * a few thousand symbols: hamgrep on short FASTA records and streams fed in
+ * small chunks called it per record or chunk. The per-bucket cache makes
+ * repeated calls an atomic byte load. The plan is const here and shared by
+ * threads; the cache bytes are the one field written after creation, through
+ * __atomic builtins (relaxed: a reader that sees 0 recomputes the same value).
+ */
+ham_engine
+ham__choose(const ham_plan *plan, size_t n)
+{
+    size_t rep;
+    unsigned slot, v;
+    ham_engine e;
+    if (plan->params.engine != HAM_ENGINE_AUTO)
+        return plan->params.engine;
+    slot = choice_slot(plan, n, &rep);
+    v = __atomic_load_n(&plan->choice[slot], __ATOMIC_RELAXED);
+    if (v != 0)
+        return (ham_engine)(v - 1);
+    e = argmin_cost(plan, rep);
+    __atomic_store_n(&plan->choice[slot], (unsigned char)(e + 1), __ATOMIC_RELAXED);
+    return e;
 }
 
 ham_engine
@@ -298,6 +362,9 @@ ham_plan_engine(const ham_plan *plan, size_t n)
     return ham__choose(plan, n);
 }
 
+/* One line: the choice, its inputs, and each candidate's calibrated cost at
+ * the length the choice was made for (cost_n; ham__choice_n), so that the
+ * named engine is always the cheapest printed one under AUTO. */
 int
 ham_plan_explain(const ham_plan *plan, size_t n, char *buf, size_t cap)
 {
@@ -311,7 +378,7 @@ ham_plan_explain(const ham_plan *plan, size_t n, char *buf, size_t cap)
     if (!plan || !buf)
         return HAM_EINVAL;
     chosen = ham__choose(plan, n);
-    nn = n < plan->m ? plan->m : n;
+    nn = ham__choice_n(plan, n);
     if (plan->params.max_dist == HAM_UNBOUNDED)
         snprintf(kbuf, sizeof kbuf, "unbounded");
     else
@@ -319,16 +386,18 @@ ham_plan_explain(const ham_plan *plan, size_t n, char *buf, size_t cap)
     len += (size_t)snprintf(
         line + len, sizeof line - len,
         "engine=%s%s n=%zu m=%zu width=%u sigma=%u wildcard=%s k=%s "
-        "eps=%g costs(ns):",
+        "eps=%g threads=%u cal=%s cost_n=%zu costs(ns):",
         ham_engine_name(chosen),
         plan->params.engine == HAM_ENGINE_AUTO ? "" : " (forced)", n, plan->m,
         plan->width * 8, (unsigned)plan->sigma,
-        plan->params.wildcard >= 0 ? "yes" : "no", kbuf, plan->params.epsilon);
+        plan->params.wildcard >= 0 ? "yes" : "no", kbuf, plan->params.epsilon,
+        plan->params.threads, plan->cal.from_file ? "file" : "default", nn);
     for (e = 1; e < HAM_ENGINE_COUNT_ && len < sizeof line; e++) {
         if (!(plan->candidates & (1u << e)))
             continue;
-        len += (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g",
-                                engine_names[e], engine_cost(plan, e, nn));
+        len +=
+            (size_t)snprintf(line + len, sizeof line - len, " %s=%.3g", engine_names[e],
+                             ham__engine_cost(plan, (ham_engine)e, nn));
     }
     if (len >= sizeof line)
         len = sizeof line - 1;
