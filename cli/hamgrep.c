@@ -99,10 +99,11 @@ batch_get(struct hg *g)
     b->err_always = b->err_open = 0;
     b->serr = HAM_OK;
     b->done = 0;
+    b->remote = 0;
     return b;
 }
 
-static void
+void
 batch_put(struct hg *g, struct batch *b)
 {
     if (b->last && b->file) {
@@ -242,14 +243,27 @@ static void
 retire_head(struct hg *g)
 {
     struct batch *b = g->fhead;
-    pthread_mutex_lock(&g->pool.mu);
-    while (!b->done)
-        pthread_cond_wait(&g->pool.done, &g->pool.mu);
-    pthread_mutex_unlock(&g->pool.mu);
+    if (b->remote) {
+#ifdef HAMGREP_MPI
+        if (!g->stop_all) /* else nothing is output: ranks_end discards it */
+            ranks_recv(g, b);
+#endif
+    } else if (g->pool.n) {
+        pthread_mutex_lock(&g->pool.mu);
+        while (!b->done)
+            pthread_cond_wait(&g->pool.done, &g->pool.mu);
+        pthread_mutex_unlock(&g->pool.mu);
+    }
     g->fhead = b->next;
     if (!g->fhead)
         g->ftail = NULL;
     g->inflight--;
+#ifdef HAMGREP_MPI
+    if (g->ranks && !ranks_is_root(g)) {
+        ranks_send(g, b); /* the hits go to rank 0, which outputs them */
+        return;
+    }
+#endif
     consume_batch(g, b);
     batch_put(g, b);
 }
@@ -258,6 +272,12 @@ static int
 head_done(struct hg *g)
 {
     int d;
+#ifdef HAMGREP_MPI
+    if (g->fhead->remote)
+        return ranks_ready(g, g->fhead);
+#endif
+    if (!g->pool.n)
+        return g->fhead->done; /* searched when submitted */
     pthread_mutex_lock(&g->pool.mu);
     d = g->fhead->done;
     pthread_mutex_unlock(&g->pool.mu);
@@ -279,15 +299,32 @@ batch_submit(struct hg *g, struct batch *b)
             g->stop_all = 1;
         }
     }
+#ifdef HAMGREP_MPI
+    if (g->ranks && !g->stop_all) {
+        enum route r = ranks_route(g, b);
+        if (r == ROUTE_SKIP) {
+            batch_put(g, b); /* another rank's: parsed only to stay in step */
+            ranks_poll(g);
+            return;
+        }
+        b->remote = r == ROUTE_REMOTE;
+    }
+#endif
     if (g->stop_all) {
         batch_put(g, b);
         return;
     }
-    if (g->pool.n == 0) {
+    if (g->pool.n == 0 && !g->ranks) {
         search_batch(g, &g->scr, b);
         consume_batch(g, b);
         batch_put(g, b);
         return;
+    }
+    /* in order through the in-flight list: searched here (now, or by a
+     * worker), or (hamgrep-mpi rank 0) received when its turn comes */
+    if (g->pool.n == 0 && !b->remote) {
+        search_batch(g, &g->scr, b);
+        b->done = 1;
     }
     if (g->ftail)
         g->ftail->next = b;
@@ -295,14 +332,16 @@ batch_submit(struct hg *g, struct batch *b)
         g->fhead = b;
     g->ftail = b;
     g->inflight++;
-    pthread_mutex_lock(&g->pool.mu);
-    if (g->pool.qtail)
-        g->pool.qtail->qnext = b;
-    else
-        g->pool.qhead = b;
-    g->pool.qtail = b;
-    pthread_cond_signal(&g->pool.work);
-    pthread_mutex_unlock(&g->pool.mu);
+    if (g->pool.n > 0 && !b->remote) {
+        pthread_mutex_lock(&g->pool.mu);
+        if (g->pool.qtail)
+            g->pool.qtail->qnext = b;
+        else
+            g->pool.qhead = b;
+        g->pool.qtail = b;
+        pthread_cond_signal(&g->pool.work);
+        pthread_mutex_unlock(&g->pool.mu);
+    }
     while (g->inflight > g->max_inflight)
         retire_head(g);
     while (g->fhead && head_done(g))
@@ -318,7 +357,7 @@ drain(struct hg *g)
 
 /* ---- Patterns ---------------------------------------------------------------- */
 
-static int
+int
 pattern_add(struct hg *g, const unsigned char *s, size_t m, const char *id,
             size_t idlen)
 {
@@ -1010,6 +1049,12 @@ main(int argc, char **argv)
         fprintf(stderr, "hamgrep: %s\n", strerror(ENOMEM));
         return 2;
     }
+#ifdef HAMGREP_MPI
+    if (ranks_start(g, &argc, &argv) != 0) {
+        free(g);
+        return 2;
+    }
+#endif
     g->o.engine = HAM_ENGINE_AUTO;
     g->o.delta = 1e-6; /* ham_params_init's */
     g->o.with_name = -1;
@@ -1063,8 +1108,16 @@ main(int argc, char **argv)
             status = 2;
         }
     }
+#ifdef HAMGREP_MPI
+    if (g->ranks) /* rank 0's patterns (-f - reads its standard input) */
+        status = ranks_sync_patterns(g, status);
+#endif
     if (status != 0 || (status = resolve(g, &cl)) != 0)
         goto done;
+#ifdef HAMGREP_MPI
+    if (g->ranks && !ranks_is_root(g))
+        g->prog_on = 0;
+#endif
     if (!ham_engine_available(g->o.engine)) {
         fprintf(stderr, "hamgrep: engine '%s' is not available in this build\n",
                 ham_engine_name(g->o.engine));
@@ -1096,6 +1149,9 @@ main(int argc, char **argv)
             g->any_error = g->any_error || !g->quiet_hit;
     }
     drain(g);
+#ifdef HAMGREP_MPI
+    ranks_drain(g);
+#endif
     progress_clear(g);
     status = g->quiet_hit ? 0 : g->any_error ? 2 : g->any_hit ? 0 : 1;
 
@@ -1136,6 +1192,9 @@ done:
                 g->werr_errno ? strerror(g->werr_errno) : "unknown error");
         status = 2;
     }
+#ifdef HAMGREP_MPI
+    status = ranks_end(g, status); /* every rank exits with rank 0's status */
+#endif
     free(g);
     return status;
 }
