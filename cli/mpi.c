@@ -58,6 +58,7 @@
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Message tags. */
@@ -89,6 +90,48 @@ struct ranks {
     int *finished; /* per rank: FIN received */
     struct buf junk;
 };
+
+/* Open MPI's blocking calls poll at 100 % of a core: a rank waiting for
+ * another would take the CPU from the ranks (and threads) doing the work
+ * when there are more of them than cores, or other jobs. So every wait here
+ * polls (MPI_Test, MPI_Iprobe) and naps between polls, 10 us doubling up to
+ * 250 us: small next to the search of a 1 MiB batch (milliseconds). */
+static void
+nap(unsigned *us)
+{
+    struct timespec ts;
+    ts.tv_sec = 0;
+    ts.tv_nsec = (long)*us * 1000;
+    nanosleep(&ts, NULL);
+    if (*us < 250)
+        *us *= 2;
+}
+
+static void
+wait_all(int n, MPI_Request *req)
+{
+    unsigned us = 10;
+    int flag = 0;
+    for (;;) {
+        MPI_Testall(n, req, &flag, MPI_STATUSES_IGNORE);
+        if (flag)
+            return;
+        nap(&us);
+    }
+}
+
+static void
+probe(int src, MPI_Status *st)
+{
+    unsigned us = 10;
+    int flag = 0;
+    for (;;) {
+        MPI_Iprobe(src, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, st);
+        if (flag)
+            return;
+        nap(&us);
+    }
+}
 
 int
 ranks_is_root(const struct hg *g)
@@ -289,7 +332,7 @@ ranks_recv(struct hg *g, struct batch *b)
         size_t bytes, elt;
         unsigned char *dst;
         int same;
-        MPI_Probe(src, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+        probe(src, &st);
         if (st.MPI_TAG == TAG_FIN) {
             MPI_Recv(NULL, 0, MPI_BYTE, src, TAG_FIN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             r->finished[src] = 1;
@@ -354,7 +397,7 @@ ranks_recv(struct hg *g, struct batch *b)
 static void
 slot_wait(struct hg *g, struct slot *s)
 {
-    MPI_Waitall(s->nreq, s->req, MPI_STATUSES_IGNORE);
+    wait_all(s->nreq, s->req);
     batch_put(g, s->b);
     s->b = NULL;
 }
@@ -455,7 +498,7 @@ ranks_end(struct hg *g, int status)
             while (!r->finished[i]) {
                 MPI_Status st;
                 int n;
-                MPI_Probe(i, MPI_ANY_TAG, MPI_COMM_WORLD, &st);
+                probe(i, &st);
                 MPI_Get_count(&st, MPI_BYTE, &n);
                 r->junk.len = 0;
                 if (buf_reserve(&r->junk, n > 0 ? (size_t)n : 1) != 0)
@@ -465,7 +508,7 @@ ranks_end(struct hg *g, int status)
                 r->finished[i] = st.MPI_TAG == TAG_FIN;
             }
         }
-        MPI_Waitall(r->size - 1, req + 1, MPI_STATUSES_IGNORE);
+        wait_all(r->size - 1, req + 1);
         free(req);
         free(r->finished);
         buf_free(&r->junk);
@@ -473,7 +516,7 @@ ranks_end(struct hg *g, int status)
         ranks_drain(g);
         MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_FIN, MPI_COMM_WORLD);
         if (!r->done_got)
-            MPI_Wait(&r->done_req, MPI_STATUS_IGNORE);
+            wait_all(1, &r->done_req);
         status = r->root_status;
         for (i = 0; i < WINDOW; i++)
             free(r->slot[i].req);
