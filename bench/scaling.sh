@@ -4,10 +4,12 @@
 # work on 1 and 2 threads and on 1 and 2 MPI ranks, side by side.
 #
 #   library  bench/hambench --threads=T (ham_params.threads): the exact
-#            distance profile (m = 16384, DNA and 32-bit tokens) and the
-#            k-mismatch search (m = 32 and 1000, k = 2 and 10, on ~100 Mbp)
-#   hamgrep  cli/hamgrep -j T on ~100 Mbp of real DNA (FASTA): -c -k, and
-#            --distances on 8 Mbp (output to /dev/null)
+#            distance profile (m = 16384, DNA and 32-bit tokens), and
+#            k-mismatch (m = 32 and 1000, k = 2 and 10, n = 100M): the dense
+#            k-bounded profile (kmis) and the search for hits (hits)
+#   hamgrep  cli/hamgrep -j T on ~100 Mbp of real DNA (FASTA): -c -k (one
+#            pattern; 16 patterns on both strands), and --distances on one
+#            8 Mbp sequence (output to /dev/null)
 #   MPI      mpirun -np P cli/hamgrep-mpi, the same commands (if built)
 #
 # Prints TSV: case, tool, time with 1, time with 2, speed-up, load average
@@ -52,13 +54,15 @@ dna=$tmp/dna.fa
 while [ "$(wc -c <"$dna")" -lt $((mbp * 1000000)) ]; do
     for f in "$data"/dna/*.fa.gz; do gzip -dc "$f"; done >>"$dna"
 done
-# 8 Mbp for --distances (its output is a line per position)
-head -c 8000000 "$dna" >"$tmp/dna8.fa"
+# one sequence of 8 Mbp for --distances (its output is a line per position)
+{ echo '>s8'; grep -v '^>' "$dna" | head -n 120000; } >"$tmp/dna8.fa"
 # patterns: windows of the text itself (so there are hits)
-pat() { grep -v '^>' "$dna" | sed -n '200000,200400p' | tr -d '\n' | head -c "$1"; }
+pat() { grep -v '^>' "$dna" | sed -n "${2:-200000},+400p" | tr -d '\n' | head -c "$1"; }
 p32=$(pat 32)
 p1000=$(pat 1000)
 p16k=$(pat 16384)
+i=0
+while [ $i -lt 16 ]; do pat 32 $((100000 + 7919 * i)); echo; i=$((i + 1)); done >"$tmp/pats16"
 
 # One timed run of "$@" under the lock, in seconds.
 once()
@@ -97,8 +101,10 @@ printf 'case\ttool\tt1_s\tt2_s\tspeedup\tload1\n'
 # ---- library: ham_params.threads -----------------------------------------------
 for c in 'exact dna m=16384 n=16M|--modes=exact --alphabet=dna --n=16M --m=16384' \
     'exact tokens32 m=16384 n=8M|--modes=exact --alphabet=tokens32 --n=8M --m=16384' \
-    'kmis dna m=32 k=2 n=100M|--modes=hits --alphabet=dna --n=100M --m=32 --k=2' \
-    'kmis dna m=1000 k=10 n=100M|--modes=hits --alphabet=dna --n=100M --m=1000 --k=10'; do
+    'kmis dense dna m=32 k=2 n=100M|--modes=kmis --alphabet=dna --n=100M --m=32 --k=2' \
+    'kmis dense dna m=1000 k=10 n=100M|--modes=kmis --alphabet=dna --n=100M --m=1000 --k=10' \
+    'kmis hits dna m=32 k=2 n=100M|--modes=hits --alphabet=dna --n=100M --m=32 --k=2' \
+    'kmis hits dna m=1000 k=10 n=100M|--modes=hits --alphabet=dna --n=100M --m=1000 --k=10'; do
     name=${c%%|*}
     args=${c#*|}
     l=$(load)
@@ -127,6 +133,7 @@ cli_case()
 }
 cli_case "kmis FASTA ${mbp} Mbp m=32 k=2" -c -k 2 "$p32" "$dna"
 cli_case "kmis FASTA ${mbp} Mbp m=1000 k=10" -c -k 10 "$p1000" "$dna"
+cli_case "kmis FASTA ${mbp} Mbp 16 patterns m=32 k=4 --rc" -c --rc -k 4 -f "$tmp/pats16" "$dna"
 cli_case 'distances FASTA 8 Mbp m=16384' --distances "$p16k" "$tmp/dna8.fa"
 
 printf '# %s, %s cores, %s\n' "$(uname -m)" "$(nproc)" "$(date -u '+%Y-%m-%d %H:%M UTC')"
