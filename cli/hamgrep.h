@@ -163,10 +163,10 @@ struct hit {
 
 /* Shared by the batches of one input file. */
 struct file {
-    char *name;  /* as given or built by -r; "-" is standard input */
-    int binary;  /* NUL in the first block and no -a */
-    int skipped; /* binary and skipped (-r, or -I) */
-    int stop;    /* output needs no more of it (-l, -q): stop reading */
+    char *name;   /* as given or built by -r; "-" is standard input */
+    int binary;   /* NUL in the first block and no -a */
+    int skipped;  /* binary and skipped (-r, or -I) */
+    int stop;     /* output needs no more of it (-l, -q): stop reading */
     uint64_t idx; /* inputs opened before it: who searches it (mpi.c) */
     int local;    /* standard input: searched by MPI rank 0 alone */
 };

@@ -334,17 +334,20 @@ ranks_recv(struct hg *g, struct batch *b)
         int same;
         probe(src, &st);
         if (st.MPI_TAG == TAG_FIN) {
-            MPI_Recv(NULL, 0, MPI_BYTE, src, TAG_FIN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            MPI_Recv(NULL, 0, MPI_BYTE, src, TAG_FIN, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
             r->finished[src] = 1;
             rank_lost(g, src);
             return;
         }
-        MPI_Recv(h, (int)sizeof h, MPI_BYTE, src, TAG_HDR, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(h, (int)sizeof h, MPI_BYTE, src, TAG_HDR, MPI_COMM_WORLD,
+                 MPI_STATUS_IGNORE);
         same = h[0] == want_idx && h[1] == want_blk;
         if (!same && (h[0] > want_idx || (h[0] == want_idx && h[1] > want_blk))) {
             /* a result from beyond: the ranks did not cut the same batches */
-            message(g, NULL, "MPI: ranks out of step (are the inputs the same on "
-                             "every node?)");
+            message(g, NULL,
+                    "MPI: ranks out of step (are the inputs the same on "
+                    "every node?)");
             MPI_Abort(MPI_COMM_WORLD, 2);
         }
         elt = h[3] == KIND_DIST ? sizeof *b->dist : sizeof *b->hits;
@@ -450,7 +453,8 @@ ranks_send(struct hg *g, struct batch *b)
     s->hdr[3] = kind;
     s->hdr[4] = count;
     s->nreq = 0;
-    MPI_Isend(s->hdr, (int)sizeof s->hdr, MPI_BYTE, 0, TAG_HDR, MPI_COMM_WORLD, &s->req[s->nreq++]);
+    MPI_Isend(s->hdr, (int)sizeof s->hdr, MPI_BYTE, 0, TAG_HDR, MPI_COMM_WORLD,
+              &s->req[s->nreq++]);
     for (off = 0; off < bytes; off += CHUNK) {
         size_t n = bytes - off < CHUNK ? bytes - off : CHUNK;
         MPI_Isend(body + off, (int)n, MPI_BYTE, 0, TAG_BODY, MPI_COMM_WORLD,
