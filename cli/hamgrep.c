@@ -1019,7 +1019,15 @@ resolve(struct hg *g, struct cmdline *cl)
     for (i = 0; i < g->npats; i++)
         if (g->pats[i].m > g->mmax)
             g->mmax = g->pats[i].m;
+#ifdef HAMGREP_MPI
+    /* mpirun forwards rank 0's output through a pseudo-terminal whatever
+     * the real destination: never a terminal here, so output is block
+     * buffered (line buffering cost 40x on --distances) and --color=auto
+     * writes what hamgrep writes into a pipe or file */
+    g->stdout_tty = 0;
+#else
     g->stdout_tty = isatty(STDOUT_FILENO);
+#endif
     if (cl->color < 0) {
         const char *t = getenv("TERM");
         o->color = g->stdout_tty && t && strcmp(t, "dumb") != 0;

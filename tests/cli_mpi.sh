@@ -106,6 +106,7 @@ same 'big record: tsv' --format=tsv GATTACA big.fa
 same 'big record: -k 1 -c' -k 1 -c GATTACA big.fa
 same 'big record: -o -n -b' -o -n -b GATTACA big.fa
 same 'big record: plain, --color' --color=always -k 1 GATTACAG big.fa
+same 'big record: --color=auto (mpirun gives rank 0 a terminal)' --color=auto -k 1 GATTACAG big.fa
 same 'big record: bed, --rc, two patterns' --format=bed --rc -k 1 -e GATTACA -e TGTAATCAAA big.fa
 same 'big record: long pattern (m - 1 overlap of 2999)' -k 2990 -c \
     "$(awk 'BEGIN { for (i = 0; i < 3000; i++) printf "%s", i % 61 ? "A" : "GATTACA" }')" big.fa
