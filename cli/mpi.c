@@ -7,9 +7,10 @@
  * and parses each file, so that all ranks cut the same 1 MiB batches, each
  * batch with the last M-1 symbols of its sequence before it (the overlap
  * that lets a window straddle a batch boundary; a window belongs to the
- * batch it ends in, so none is lost or reported twice). Parsing is cheap
- * next to searching; it also gives every rank the record names, line
- * numbers and positions without any exchange.
+ * batch it ends in, so none is lost or reported twice). Parsing everything
+ * everywhere gives every rank the record names, line numbers and positions
+ * without any exchange; it pays when searching costs more than parsing
+ * (doc/scaling.md, "When it pays").
  *
  * Batch j of the i-th input opened is searched by rank (i + j) mod P: a
  * large file is split block by block, a list of small files file by file.
