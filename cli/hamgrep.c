@@ -99,10 +99,11 @@ batch_get(struct hg *g)
     b->err_always = b->err_open = 0;
     b->serr = HAM_OK;
     b->done = 0;
+    b->remote = 0;
     return b;
 }
 
-static void
+void
 batch_put(struct hg *g, struct batch *b)
 {
     if (b->last && b->file) {
@@ -242,14 +243,27 @@ static void
 retire_head(struct hg *g)
 {
     struct batch *b = g->fhead;
-    pthread_mutex_lock(&g->pool.mu);
-    while (!b->done)
-        pthread_cond_wait(&g->pool.done, &g->pool.mu);
-    pthread_mutex_unlock(&g->pool.mu);
+    if (b->remote) {
+#ifdef HAMGREP_MPI
+        if (!g->stop_all) /* else nothing is output: ranks_end discards it */
+            ranks_recv(g, b);
+#endif
+    } else if (g->pool.n) {
+        pthread_mutex_lock(&g->pool.mu);
+        while (!b->done)
+            pthread_cond_wait(&g->pool.done, &g->pool.mu);
+        pthread_mutex_unlock(&g->pool.mu);
+    }
     g->fhead = b->next;
     if (!g->fhead)
         g->ftail = NULL;
     g->inflight--;
+#ifdef HAMGREP_MPI
+    if (g->ranks && !ranks_is_root(g)) {
+        ranks_send(g, b); /* the hits go to rank 0, which outputs them */
+        return;
+    }
+#endif
     consume_batch(g, b);
     batch_put(g, b);
 }
@@ -258,6 +272,12 @@ static int
 head_done(struct hg *g)
 {
     int d;
+#ifdef HAMGREP_MPI
+    if (g->fhead->remote)
+        return ranks_ready(g, g->fhead);
+#endif
+    if (!g->pool.n)
+        return g->fhead->done; /* searched when submitted */
     pthread_mutex_lock(&g->pool.mu);
     d = g->fhead->done;
     pthread_mutex_unlock(&g->pool.mu);
@@ -281,15 +301,32 @@ batch_submit(struct hg *g, struct batch *b)
             searches_explain(g, b->fold, b->text.len);
         }
     }
+#ifdef HAMGREP_MPI
+    if (g->ranks && !g->stop_all) {
+        enum route r = ranks_route(g, b);
+        if (r == ROUTE_SKIP) {
+            batch_put(g, b); /* another rank's: parsed only to stay in step */
+            ranks_poll(g);
+            return;
+        }
+        b->remote = r == ROUTE_REMOTE;
+    }
+#endif
     if (g->stop_all) {
         batch_put(g, b);
         return;
     }
-    if (g->pool.n == 0) {
+    if (g->pool.n == 0 && !g->ranks) {
         search_batch(g, &g->scr, b);
         consume_batch(g, b);
         batch_put(g, b);
         return;
+    }
+    /* in order through the in-flight list: searched here (now, or by a
+     * worker), or (hamgrep-mpi rank 0) received when its turn comes */
+    if (g->pool.n == 0 && !b->remote) {
+        search_batch(g, &g->scr, b);
+        b->done = 1;
     }
     if (g->ftail)
         g->ftail->next = b;
@@ -297,14 +334,16 @@ batch_submit(struct hg *g, struct batch *b)
         g->fhead = b;
     g->ftail = b;
     g->inflight++;
-    pthread_mutex_lock(&g->pool.mu);
-    if (g->pool.qtail)
-        g->pool.qtail->qnext = b;
-    else
-        g->pool.qhead = b;
-    g->pool.qtail = b;
-    pthread_cond_signal(&g->pool.work);
-    pthread_mutex_unlock(&g->pool.mu);
+    if (g->pool.n > 0 && !b->remote) {
+        pthread_mutex_lock(&g->pool.mu);
+        if (g->pool.qtail)
+            g->pool.qtail->qnext = b;
+        else
+            g->pool.qhead = b;
+        g->pool.qtail = b;
+        pthread_cond_signal(&g->pool.work);
+        pthread_mutex_unlock(&g->pool.mu);
+    }
     while (g->inflight > g->max_inflight)
         retire_head(g);
     while (g->fhead && head_done(g))
@@ -320,7 +359,7 @@ drain(struct hg *g)
 
 /* ---- Patterns ---------------------------------------------------------------- */
 
-static int
+int
 pattern_add(struct hg *g, const unsigned char *s, size_t m, const char *id,
             size_t idlen)
 {
@@ -989,7 +1028,15 @@ resolve(struct hg *g, struct cmdline *cl)
     for (i = 0; i < g->npats; i++)
         if (g->pats[i].m > g->mmax)
             g->mmax = g->pats[i].m;
+#ifdef HAMGREP_MPI
+    /* mpirun forwards rank 0's output through a pseudo-terminal whatever
+     * the real destination: never a terminal here, so output is block
+     * buffered (line buffering cost 40x on --distances) and --color=auto
+     * writes what hamgrep writes into a pipe or file */
+    g->stdout_tty = 0;
+#else
     g->stdout_tty = isatty(STDOUT_FILENO);
+#endif
     if (cl->color < 0) {
         const char *t = getenv("TERM");
         o->color = g->stdout_tty && t && strcmp(t, "dumb") != 0;
@@ -1019,6 +1066,12 @@ hamgrep_main(int argc, char **argv)
         fprintf(stderr, "hamgrep: %s\n", strerror(ENOMEM));
         return 2;
     }
+#ifdef HAMGREP_MPI
+    if (ranks_start(g, &argc, &argv) != 0) {
+        free(g);
+        return 2;
+    }
+#endif
     g->o.engine = HAM_ENGINE_AUTO;
     g->o.delta = 1e-6; /* ham_params_init's */
     g->o.with_name = -1;
@@ -1072,8 +1125,16 @@ hamgrep_main(int argc, char **argv)
             status = 2;
         }
     }
+#ifdef HAMGREP_MPI
+    if (g->ranks) /* rank 0's patterns (-f - reads its standard input) */
+        status = ranks_sync_patterns(g, status);
+#endif
     if (status != 0 || (status = resolve(g, &cl)) != 0)
         goto done;
+#ifdef HAMGREP_MPI
+    if (g->ranks && !ranks_is_root(g))
+        g->prog_on = 0;
+#endif
     if (!ham_engine_available(g->o.engine)) {
         fprintf(stderr, "hamgrep: engine '%s' is not available in this build\n",
                 ham_engine_name(g->o.engine));
@@ -1105,6 +1166,9 @@ hamgrep_main(int argc, char **argv)
             g->any_error = g->any_error || !g->quiet_hit;
     }
     drain(g);
+#ifdef HAMGREP_MPI
+    ranks_drain(g);
+#endif
     progress_clear(g);
     status = g->quiet_hit ? 0 : g->any_error ? 2 : g->any_hit ? 0 : 1;
 
@@ -1146,6 +1210,9 @@ done:
                     g->werr_errno ? strerror(g->werr_errno) : "unknown error");
         status = 2;
     }
+#ifdef HAMGREP_MPI
+    status = ranks_end(g, status); /* every rank exits with rank 0's status */
+#endif
     free(g);
     return status;
 }

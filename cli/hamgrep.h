@@ -23,8 +23,14 @@
  * searched in any order on any thread, and the output, produced in batch
  * order, is the same byte for byte whatever -j is.
  *
+ * hamgrep-mpi (the same sources built with HAMGREP_MPI, plus mpi.c) runs
+ * this pipeline on every MPI rank: all ranks read and parse all inputs, each
+ * searches only the batches it owns, and rank 0 outputs every batch in
+ * order, receiving the hits of the others' batches (mpi.c explains it).
+ *
  * Everything lives in one context (struct hg); no globals. Includes only
- * <hamming.h> from the library (style.md 11), plus libc, pthreads and zlib.
+ * <hamming.h> from the library (style.md 11), plus libc, pthreads and zlib
+ * (and MPI in mpi.c).
  */
 #ifndef HAMGREP_H
 #define HAMGREP_H
@@ -165,6 +171,8 @@ struct file {
     int skipped;        /* binary and skipped (-r, or -I) */
     int stop;           /* output needs no more of it (-l, -q): stop reading */
     uint64_t junk_line; /* --fasta: first line before the first header, or 0 */
+    uint64_t idx;       /* inputs opened before it: who searches it (mpi.c) */
+    int local;          /* standard input: searched by MPI rank 0 alone */
 };
 
 struct batch {
@@ -194,6 +202,7 @@ struct batch {
     int err_open;   /* the file could not be read at all: no count, no list */
     int serr;       /* library error while searching (ham status) */
     int done;       /* searched (under pool.mu) */
+    int remote;     /* hamgrep-mpi rank 0: another rank searches it */
 };
 
 /* ---- Parser state (one file) --------------------------------------------- */
@@ -311,6 +320,10 @@ struct hg {
     /* results */
     int any_hit, any_error, werr, werr_errno, stop_all, quiet_hit;
     int implicit_dot; /* -r without FILE: names without "./" */
+
+    /* hamgrep-mpi: NULL in hamgrep and on a single rank */
+    struct ranks *ranks;
+    uint64_t nopened; /* inputs opened so far: struct file.idx */
 };
 
 /* input.c */
@@ -348,10 +361,28 @@ void message(struct hg *g, const char *fname, const char *reason);
 /* The whole program but for closing stdout (main's job), so that the fuzz
  * target can run it many times in one process: it never exits. */
 int hamgrep_main(int argc, char **argv);
+int pattern_add(struct hg *g, const unsigned char *s, size_t m, const char *id,
+                size_t idlen);
 struct batch *batch_get(struct hg *g);
+void batch_put(struct hg *g, struct batch *b);
 void batch_submit(struct hg *g, struct batch *b);
 int batch_item(struct batch *b, enum item_kind kind, size_t off, uint64_t seq,
                uint64_t lineno);
 void batch_set_err(struct batch *b, const char *fname, const char *reason, int always);
+
+#ifdef HAMGREP_MPI
+/* mpi.c (hamgrep-mpi only) */
+enum route { ROUTE_LOCAL, ROUTE_REMOTE, ROUTE_SKIP };
+int ranks_start(struct hg *g, int *argc, char ***argv);
+int ranks_is_root(const struct hg *g);
+int ranks_sync_patterns(struct hg *g, int status);
+enum route ranks_route(struct hg *g, const struct batch *b);
+int ranks_ready(struct hg *g, const struct batch *b);
+void ranks_recv(struct hg *g, struct batch *b);
+void ranks_send(struct hg *g, struct batch *b);
+void ranks_poll(struct hg *g);
+void ranks_drain(struct hg *g);
+int ranks_end(struct hg *g, int status);
+#endif
 
 #endif /* HAMGREP_H */

@@ -271,6 +271,16 @@ input_file(struct hg *g, const char *path, int from_recursion)
         message(g, path, "out of memory");
         return -1;
     }
+    f->idx = g->nopened++;
+    f->local = is_stdin;
+#ifdef HAMGREP_MPI
+    if (is_stdin && g->ranks && !ranks_is_root(g)) {
+        /* only rank 0 has the standard input (mpirun forwards it there) */
+        free(f->name);
+        free(f);
+        return 0;
+    }
+#endif
     b = batch_get(g);
     if (!b) {
         free(f->name);

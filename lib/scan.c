@@ -61,34 +61,45 @@ scan_item(void *ctx, size_t i, unsigned worker)
                         j->dist + i * j->block, j->plan->params.max_dist);
 }
 
-/* ham__scan on plan->params.threads threads: rounds of T consecutive blocks
- * computed in parallel into T buffers, then reported in order by the
- * calling thread (hits come out exactly as with one thread; the callback is
- * never called concurrently). Memory O(T (m + block)). */
+/* Shifts per thread in one round of scan_threads. A round starts and joins
+ * its threads; with rounds of one block per thread (32 Ki shifts, 26 us at
+ * the fastest engines' 1.25 G shifts/s) thread start-up dominated, and on a
+ * loaded 2-core machine two threads took 4x the time of one (hambench
+ * --modes=hits --n=20M --m=32 --k=2: 16 ms with 1 thread, 70 ms with 2).
+ * 2^20 shifts (about 1 ms at that speed) cost 4 MiB of buffer per thread. */
+#define SCAN_ROUND_SHIFTS ((size_t)1 << 20)
+
+/* ham__scan on plan->params.threads threads: rounds of W consecutive blocks
+ * (W a multiple of T, about SCAN_ROUND_SHIFTS shifts per thread) computed in
+ * parallel into W buffers, then reported in order by the calling thread
+ * (hits come out exactly as with one thread; the callback is never called
+ * concurrently). Memory O(W (m + block)). */
 static int
 scan_threads(const ham_plan *plan, const ham__engine_ops *ops, const void *text,
              size_t total, size_t block, uint64_t pos0, ham_hit_fn fn, void *ctx,
              ham__scratch *scratch)
 {
     const size_t T = plan->params.threads;
+    const size_t per = block < SCAN_ROUND_SHIFTS ? SCAN_ROUND_SHIFTS / block : 1;
     const uint32_t k = plan->params.max_dist;
     scan_job j;
     uint32_t *dist;
-    size_t i;
+    size_t i, W;
     int rc = HAM_OK;
 
-    if (T > SIZE_MAX / block)
+    if (T > SIZE_MAX / per || T * per > SIZE_MAX / block)
         return HAM_ENOMEM;
-    if (scratch && scratch->cap >= T * block) {
+    W = T * per; /* blocks per round, taken by whichever thread is free */
+    if (scratch && scratch->cap >= W * block) {
         dist = scratch->dist;
     } else {
-        dist = ham__alloc(T * block, sizeof *dist);
+        dist = ham__alloc(W * block, sizeof *dist);
         if (!dist)
             return HAM_ENOMEM;
         if (scratch) {
             free(scratch->dist);
             scratch->dist = dist;
-            scratch->cap = T * block;
+            scratch->cap = W * block;
         }
     }
     j.plan = plan;
@@ -97,10 +108,10 @@ scan_threads(const ham_plan *plan, const ham__engine_ops *ops, const void *text,
     j.dist = dist;
     j.total = total;
     j.block = block;
-    for (j.first = 0; j.first < total && rc == HAM_OK; j.first += T * block) {
-        const size_t items = (total - j.first + block - 1) / block < T
+    for (j.first = 0; j.first < total && rc == HAM_OK; j.first += W * block) {
+        const size_t items = (total - j.first + block - 1) / block < W
                                  ? (total - j.first + block - 1) / block
-                                 : T;
+                                 : W;
         rc = ham__parallel(plan->params.threads, items, scan_item, &j);
         for (i = 0; i < items && rc == HAM_OK; i++) {
             const size_t s = j.first + i * block;

@@ -261,6 +261,29 @@ START_TEST(threads_u32)
 }
 END_TEST
 
+/* The threaded scan runs in rounds of about 2^20 shifts per thread
+ * (lib/scan.c, SCAN_ROUND_SHIFTS): over several rounds, the same hits in
+ * the same order as one thread. */
+START_TEST(kmis_rounds)
+{
+    tu_rng r;
+    tu_case c;
+    hits h1, ht;
+    size_t t;
+    if (!tu_begin(&r, "threads", "kmis_rounds", _i))
+        return;
+    long_case(&c, &r, 1, 20, 5000000 + (size_t)tu_below(&r, 100000));
+    run_kmis(&c, HAM_ENGINE_AUTO, 3, 1, 0, 0, &h1);
+    for (t = 0; t < 2; t++) {
+        run_kmis(&c, HAM_ENGINE_AUTO, 3, thread_counts[t], 0, 0, &ht);
+        same_hits(&h1, &ht, "kmis over rounds", HAM_ENGINE_AUTO, thread_counts[t]);
+        tu_hits_free(&ht.h);
+    }
+    tu_hits_free(&h1.h);
+    tu_case_free(&c);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -269,6 +292,7 @@ main(void)
     tcase_set_timeout(tc, 600);
     tcase_add_loop_test(tc, threads_u8, 0, 5);
     tcase_add_loop_test(tc, threads_u32, 0, 5);
+    tcase_add_loop_test(tc, kmis_rounds, 0, 2);
     suite_add_tcase(s, tc);
     return tu_run(s, "check_threads");
 }
