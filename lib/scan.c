@@ -40,6 +40,13 @@ report(const uint32_t *dist, size_t nb, uint32_t k, uint64_t pos, ham_hit_fn fn,
     return HAM_OK;
 }
 
+/* Shifts per block of a threaded scan: engines allocate their per-call
+ * scratch (kbounded's filter and index, FFT buffers) with every call, and
+ * with 32 Ki-shift blocks two threads spent their time in the kernel's page
+ * faults and mmap lock (hambench --modes=hits --m=1000 --k=10: 1.1x with two
+ * threads); 2^17 shifts keep the worker's buffer at 512 KiB, inside L2. */
+#define SCAN_THREAD_BLOCK ((size_t)1 << 17)
+
 /* One hit of a threaded round: shift s + off of the item's block. */
 typedef struct scan_hit {
     uint64_t off;
@@ -216,7 +223,11 @@ ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64
     if (block > total)
         block = total;
     if (plan->params.threads > 1 && total >= 2 * block && total >= 2 * HAM__PAR_MIN_SHIFTS)
-        return scan_threads(plan, ops, text, total, block, pos0, fn, ctx, scratch);
+        return scan_threads(plan, ops, text, total,
+                            block < SCAN_THREAD_BLOCK && total >= 2 * SCAN_THREAD_BLOCK
+                                ? SCAN_THREAD_BLOCK
+                                : block,
+                            pos0, fn, ctx, scratch);
     if (scratch && scratch->cap >= block) {
         dist = scratch->dist;
     } else {
