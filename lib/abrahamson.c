@@ -250,49 +250,6 @@ abr_prepare(ham_plan *plan)
     return ham__fft_ctx_create(&st->head.fft, plan);
 }
 
-/* ---- Enumeration ----------------------------------------------------------------- */
-
-/*
- * cnt[t - j] += 1 for every text position t in tp[0..tc) and pattern
- * position j in op[0..pc) (both increasing) with 0 <= t - j < ns. The valid
- * j of t form the window [t - ns + 1, t]; as t grows both ends move right,
- * so two pointers find them in O(pc + tc) overall.
- */
-#define ENUM_BODY(CT)                                                                  \
-    size_t lo = 0, hi = 0, i;                                                          \
-    for (i = 0; i < tc; i++) {                                                         \
-        const uint32_t t = tp[i];                                                      \
-        CT *const base = cnt + t;                                                      \
-        size_t k;                                                                      \
-        while (lo < pc && (size_t)op[lo] + ns <= t) /* j < t - ns + 1 */               \
-            lo++;                                                                      \
-        while (hi < pc && op[hi] <= t)                                                 \
-            hi++;                                                                      \
-        k = lo;                                                                        \
-        for (; k + 4 <= hi; k += 4) {                                                  \
-            base[-(ptrdiff_t)op[k]]++;                                                 \
-            base[-(ptrdiff_t)op[k + 1]]++;                                             \
-            base[-(ptrdiff_t)op[k + 2]]++;                                             \
-            base[-(ptrdiff_t)op[k + 3]]++;                                             \
-        }                                                                              \
-        for (; k < hi; k++)                                                            \
-            base[-(ptrdiff_t)op[k]]++;                                                 \
-    }
-
-static void
-enum16(uint16_t *restrict cnt, const uint32_t *restrict tp, size_t tc,
-       const uint32_t *restrict op, size_t pc, size_t ns)
-{
-    ENUM_BODY(uint16_t)
-}
-
-static void
-enum32(uint32_t *restrict cnt, const uint32_t *restrict tp, size_t tc,
-       const uint32_t *restrict op, size_t pc, size_t ns)
-{
-    ENUM_BODY(uint32_t)
-}
-
 /* ---- Distances ------------------------------------------------------------------- */
 
 typedef struct contrib {
@@ -437,39 +394,54 @@ split(const ham_plan *plan, const abr_state *st, ham__fft_ctx *ctx, scratch *s,
     *ne = e;
 }
 
-/* FFT part of a block into s->exact[0..ns): HAM_OK, 1 (check failed), error. */
-static int
-block_fft(const ham_plan *plan, ham__fft_ctx *ctx, ham__fft_work *w, scratch *s,
-          size_t nf, size_t N, size_t L, size_t ns)
+int
+ham__abr_fft_part(const ham_plan *plan, ham__fft_ctx *ctx, ham__fft_work **fw,
+                  const uint32_t *ids, const uint32_t *hist, const uint32_t *start,
+                  const uint32_t *pos, const uint32_t *fset, size_t nf, size_t N,
+                  size_t L, size_t ns, int32_t *r, uint32_t *exact, int *exact_path)
 {
     double normsum = 0.0, pf = 0.0;
     size_t i;
-    int rc;
-    for (i = 0; i < nf; i++) {
-        const uint32_t c = s->fset[i];
-        normsum += sqrt((double)s->hist[c] * (double)plan->pcount[c]);
-        pf += plan->pcount[c];
+    int rc = HAM_OK;
+    *exact_path = 0;
+    if (nf == 0) {
+        memset(exact, 0, ns * sizeof *exact);
+        return HAM_OK;
     }
-    if (!ham__fft_apriori_ok(ctx, N, normsum))
-        return 1;
-    ham__fft_block_begin(w, s->ids, L, 0, 0, NULL);
-    for (i = 0; i < nf; i++) {
-        const uint32_t c = s->fset[i], t = s->hist[c];
-        /* a symbol filling more than 1/8 of the block: dense indicator */
-        rc = ham__fft_block_add(w, c, t,
-                                (size_t)t * 8 < L ? s->pos + s->start[c] : NULL);
-        if (rc != HAM_OK)
-            return rc;
-    }
-    rc = ham__fft_block_end(w, ns, s->r);
+    if (!*fw)
+        rc = ham__fft_work_create(fw, ctx, N);
     if (rc != HAM_OK)
         return rc;
-    for (i = 0; i < ns; i++) {
-        if (s->r[i] < 0 || (double)s->r[i] > pf)
-            return 1;
-        s->exact[i] = (uint32_t)s->r[i];
+    for (i = 0; i < nf; i++) {
+        const uint32_t c = fset[i];
+        normsum += sqrt((double)hist[c] * (double)plan->pcount[c]);
+        pf += plan->pcount[c];
     }
-    return HAM_OK;
+    rc = 1; /* 1: a check failed, recompute exactly */
+    if (ham__fft_apriori_ok(ctx, N, normsum)) {
+        ham__fft_block_begin(*fw, ids, L, 0, 0, NULL);
+        for (i = 0; i < nf; i++) {
+            const uint32_t c = fset[i], t = hist[c];
+            /* a symbol filling more than 1/8 of the block: dense indicator */
+            rc = ham__fft_block_add(*fw, c, t,
+                                    (size_t)t * 8 < L ? pos + start[c] : NULL);
+            if (rc != HAM_OK)
+                return rc;
+        }
+        rc = ham__fft_block_end(*fw, ns, r);
+        for (i = 0; i < ns && rc == HAM_OK; i++) {
+            if (r[i] < 0 || (double)r[i] > pf)
+                rc = 1;
+            else
+                exact[i] = (uint32_t)r[i];
+        }
+    }
+    if (rc == 1) {
+        ham__fft_count_fallback(ctx);
+        *exact_path = 1;
+        rc = ham__ntt_matches(plan, ids, L, ns, fset, nf, exact);
+    }
+    return rc;
 }
 
 static int
@@ -500,30 +472,21 @@ abr_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint3
     for (b = 0; rc == HAM_OK && b < S; b += W) {
         const size_t ns = S - b < W ? S - b : W, L = ns + m - 1;
         size_t np, nf, ne;
+        int exact_path;
         np = ham__fft_map_hist(plan, (const char *)text + b * plan->width, L, s.ids,
                                s.hist, s.present);
         ham__fft_bucket(s.ids, L, s.hist, s.present, np, s.start, s.pos);
         split(plan, st, ctx, &s, np, N, L, ns, &nf, &ne);
-        if (nf > 0) {
-            if (!w)
-                rc = ham__fft_work_create(&w, ctx, N);
-            if (rc == HAM_OK)
-                rc = block_fft(plan, ctx, w, &s, nf, N, L, ns);
-            if (rc == 1) {
-                ham__fft_count_fallback(ctx);
-                rc = ham__ntt_matches(plan, s.ids, L, ns, s.fset, nf, s.exact);
-            }
-        } else {
-            memset(s.exact, 0, ns * sizeof *s.exact);
-        }
+        rc = ham__abr_fft_part(plan, ctx, &w, s.ids, s.hist, s.start, s.pos, s.fset, nf,
+                               N, L, ns, s.r, s.exact, &exact_path);
         if (rc == HAM_OK) {
             if (st->wide) {
                 uint32_t *cnt = s.cnt;
                 memset(cnt, 0, ns * sizeof *cnt);
                 for (i = 0; i < ne; i++) {
                     const uint32_t c = s.eset[i];
-                    enum32(cnt, s.pos + s.start[c], s.hist[c],
-                           plan->occ + plan->occ_start[c], plan->pcount[c], ns);
+                    ham__xy_enum32(cnt, s.pos + s.start[c], s.hist[c],
+                                   plan->occ + plan->occ_start[c], plan->pcount[c], ns);
                 }
                 for (i = 0; i < ns; i++) {
                     const uint32_t d = me - (s.exact[i] + cnt[i]);
@@ -534,8 +497,8 @@ abr_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint3
                 memset(cnt, 0, ns * sizeof *cnt);
                 for (i = 0; i < ne; i++) {
                     const uint32_t c = s.eset[i];
-                    enum16(cnt, s.pos + s.start[c], s.hist[c],
-                           plan->occ + plan->occ_start[c], plan->pcount[c], ns);
+                    ham__xy_enum16(cnt, s.pos + s.start[c], s.hist[c],
+                                   plan->occ + plan->occ_start[c], plan->pcount[c], ns);
                 }
                 for (i = 0; i < ns; i++) {
                     const uint32_t d = me - (s.exact[i] + cnt[i]);

@@ -632,52 +632,18 @@ bundle_rec(hs_work *w, scratch *s, uint32_t *sym, size_t k, size_t ns, uint64_t 
 /* ---- Distances
  * ----------------------------------------------------------------------- */
 
-/* Regime 3: indicators, one inverse (lib/fft.c), into s->exact. */
+/* The plain part (indicators, one inverse) into s->exact, as abrahamson.c;
+ * blocks recomputed exactly are counted in the engine's statistics. */
 static int
 plain_fft(const ham_plan *plan, ham__fft_ctx *ctx, ham__fft_work **fw, scratch *s,
           size_t nf, size_t N, size_t L, size_t ns)
 {
-    double normsum = 0.0, pf = 0.0;
-    size_t i;
-    int rc = HAM_OK;
-    if (nf == 0) {
-        memset(s->exact, 0, ns * sizeof *s->exact);
-        return HAM_OK;
-    }
-    if (!*fw)
-        rc = ham__fft_work_create(fw, ctx, N);
-    if (rc != HAM_OK)
-        return rc;
-    for (i = 0; i < nf; i++) {
-        const uint32_t c = s->fset[i];
-        normsum += sqrt((double)s->hist[c] * (double)plan->pcount[c]);
-        pf += plan->pcount[c];
-    }
-    rc = 1;
-    if (ham__fft_apriori_ok(ctx, N, normsum)) {
-        ham__fft_block_begin(*fw, s->ids, L, 0, 0, NULL);
-        for (i = 0; i < nf; i++) {
-            const uint32_t c = s->fset[i], t = s->hist[c];
-            rc = ham__fft_block_add(*fw, c, t,
-                                    (size_t)t * 8 < L ? s->pos + s->start[c] : NULL);
-            if (rc != HAM_OK)
-                return rc;
-        }
-        rc = ham__fft_block_end(*fw, ns, s->r);
-        if (rc == HAM_OK) {
-            for (i = 0; i < ns && rc == HAM_OK; i++) {
-                if (s->r[i] < 0 || (double)s->r[i] > pf)
-                    rc = 1;
-                else
-                    s->exact[i] = (uint32_t)s->r[i];
-            }
-        }
-    }
-    if (rc == 1) {
-        ham__fft_count_fallback(ctx);
+    int exact_path;
+    const int rc =
+        ham__abr_fft_part(plan, ctx, fw, s->ids, s->hist, s->start, s->pos, s->fset, nf,
+                          N, L, ns, s->r, s->exact, &exact_path);
+    if (exact_path)
         stat_add(state_of(plan), &state_of(plan)->stats.exact_blocks, 1);
-        rc = ham__ntt_matches(plan, s->ids, L, ns, s->fset, nf, s->exact);
-    }
     return rc;
 }
 

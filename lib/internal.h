@@ -380,6 +380,17 @@ enum {
     HAM__ABR_FIXED
 };
 void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
+/* The FFT part of an Abrahamson block, shared by abrahamson.c, packed.c and
+ * hashed.c: exact[0..ns) = the matches at each shift of the nf ids fset[]
+ * of the block bucketed by ham__fft_bucket (ids, hist, start, pos), one
+ * indicator correlation each sharing one inverse (*fw created on first
+ * use; r: ns int32 of scratch). Checked a priori (norm
+ * bound) and a posteriori (0 <= r <= sum p_c); a failed check recomputes
+ * the block by the exact NTT and sets *exact_path. HAM_OK or an error. */
+int ham__abr_fft_part(const ham_plan *plan, ham__fft_ctx *ctx, ham__fft_work **fw,
+                      const uint32_t *ids, const uint32_t *hist, const uint32_t *start,
+                      const uint32_t *pos, const uint32_t *fset, size_t nf, size_t N,
+                      size_t L, size_t ns, int32_t *r, uint32_t *exact, int *exact_path);
 
 /* lib/fft_engine.c (A2, algorithms.md 4) and lib/abrahamson.c (A3, 5). */
 extern const ham__engine_ops ham__fft_ops;

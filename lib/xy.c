@@ -46,7 +46,8 @@
  */
 
 /*
- * As abrahamson.c: the valid pattern positions j of text position t form the
+ * Abrahamson's pair enumeration (abrahamson.c, packed.c, hashed.c): the
+ * valid pattern positions j of text position t form the
  * window [t - ns + 1, t]; both ends move right with t, so two pointers find
  * them in O(pc + tc) overall; then one counter increment per pair.
  */
