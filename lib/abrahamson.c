@@ -56,11 +56,11 @@
 /* ---- Cost model ---------------------------------------------------------------- */
 
 /*
- * kappa_e(m) ns per enumerated pair (a counter increment at an offset t - j
- * spread over a window of m counters), KAPPA_T ns per enumerated text
- * position (the window pointers, the call per symbol), KAPPA_PT ns per
+ * ham__abr_kappa_e(m) ns per enumerated pair (a counter increment at an offset t - j
+ * spread over a window of m counters), HAM__ABR_KAPPA_T ns per enumerated text
+ * position (the window pointers, the call per symbol), HAM__ABR_KAPPA_PT ns per
  * block point (mapping to ids, counting, bucketing, output) plus
- * ham__fft_map_ns for u32, KAPPA_MAC and the transforms as in fft_engine.c.
+ * ham__fft_map_ns for u32, HAM__ABR_KAPPA_MAC and the transforms as in fft_engine.c.
  * Fitted to runs with every symbol enumerated (HAM__ABR_ALL_E) on uniform
  * bytes, English and u32 texts, m = 256 .. 131072, n = 2^20 (AMD EPYC Zen 4,
  * 2 vCPU shared VM, gcc 12 -O2): 0.30 ns per pair while the window of
@@ -73,13 +73,9 @@
  *     --engines=naive,fft,abrahamson,auto
  * (predictions within +-25 % from m = 512 on; see issue 3's note).
  */
-#define KAPPA_T     3.0
-#define KAPPA_MAC   0.3
-#define KAPPA_PT    1.5
-#define KAPPA_BLOCK 2000.0
 
-static double
-kappa_e(size_t m)
+double
+ham__abr_kappa_e(size_t m)
 {
     double f = (log2((double)m) - 14.0) / 2.0;
     f = f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
@@ -123,13 +119,14 @@ static double
 static_block(const ham_plan *plan, const abr_state *st, size_t N, size_t W, size_t *nf)
 {
     const double T = ham__fft_transform_ns(N), m = (double)plan->m;
-    const double mac = KAPPA_MAC * (double)(N / 2 + 1);
+    const double mac = HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
     const double cached =
         floor((double)HAM__FFT_SPECTRA_BUDGET / ((double)(N / 2 + 1) * 16.0));
     const size_t sigma = plan->sigma;
-    const double ppair = kappa_e(plan->m) * (double)W / m; /* per p_c^2 */
-    const double ptext = KAPPA_T * (double)N / m;          /* per p_c   */
-    const double fixed = (KAPPA_PT + ham__fft_map_ns(plan)) * (double)N + KAPPA_BLOCK;
+    const double ppair = ham__abr_kappa_e(plan->m) * (double)W / m; /* per p_c^2 */
+    const double ptext = HAM__ABR_KAPPA_T * (double)N / m;          /* per p_c   */
+    const double fixed =
+        (HAM__ABR_KAPPA_PT + ham__fft_map_ns(plan)) * (double)N + HAM__ABR_KAPPA_BLOCK;
     size_t f, capn = cached < (double)sigma ? (size_t)cached : sigma;
     double with, without;
     /* enumerating c costs ppair p^2 + ptext p; transforming it T + mac:
@@ -321,8 +318,8 @@ split(const ham_plan *plan, const abr_state *st, ham__fft_ctx *ctx, scratch *s,
       size_t np, size_t N, size_t L, size_t ns, size_t *nf, size_t *ne)
 {
     const double T = ham__fft_transform_ns(N);
-    const double price = T + KAPPA_MAC * (double)(N / 2 + 1);
-    const double frac = (double)ns / (double)L, ke = kappa_e(plan->m);
+    const double price = T + HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
+    const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(plan->m);
     const int room = ham__fft_spectra_fit(ctx, N, 1.0);
     double gain = 0.0, bound = 0.0, cap;
     size_t i, f = 0, e = 0;
@@ -347,7 +344,7 @@ split(const ham_plan *plan, const abr_state *st, ham__fft_ctx *ctx, scratch *s,
         /* an uncached symbol costs one more r2c per block once the budget
          * is spent (a cached one costs its spectrum once per plan) */
         const double pr = room || ham__fft_has_spectrum(ctx, N, c) ? price : price + T;
-        const double en = st->scale * (ke * t * p * frac + KAPPA_T * t);
+        const double en = st->scale * (ke * t * p * frac + HAM__ABR_KAPPA_T * t);
         if (en > pr) {
             s->fset[f++] = c;
             gain += en - pr;

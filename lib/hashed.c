@@ -51,21 +51,9 @@
 
 #define SLOT 2 /* positions per point of the X+Y transforms */
 
-/* As abrahamson.c and packed.c (same machine, same fits). */
-#define KAPPA_T     3.0
-#define KAPPA_MAC   0.3
-#define KAPPA_PT    1.5
-#define KAPPA_BLOCK 2000.0
-#define KAPPA_DEC   1.6 /* per point of a bundle's inverse: digits and sums */
-#define KAPPA_PACK  2.0 /* per text position packed */
-
-static double
-kappa_e(size_t m)
-{
-    double f = (log2((double)m) - 14.0) / 2.0;
-    f = f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
-    return 0.30 + 0.30 * f;
-}
+/* Beside Abrahamson's HAM__ABR_* constants (internal.h), fitted likewise. */
+#define KAPPA_DEC  1.6 /* per point of a bundle's inverse: digits and sums */
+#define KAPPA_PACK 2.0 /* per text position packed */
 
 /* ---- Plan state -------------------------------------------------------------------
  */
@@ -200,8 +188,8 @@ prices(const ham_plan *plan, size_t N, double *pxy, double *pf, double *tinv_xy)
 {
     const double T = ham__fft_transform_ns(N), Th = ham__fft_transform_ns(N / SLOT);
     (void)plan;
-    *pf = T + KAPPA_MAC * (double)(N / 2 + 1);
-    *pxy = Th + KAPPA_MAC * (double)(N / (2 * SLOT) + 1);
+    *pf = T + HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
+    *pxy = Th + HAM__ABR_KAPPA_MAC * (double)(N / (2 * SLOT) + 1);
     *tinv_xy = Th + KAPPA_DEC * (double)(N / SLOT);
 }
 
@@ -210,8 +198,8 @@ static double
 static_block(const ham_plan *plan, const hs_state *st, size_t N, size_t W,
              double *nspec)
 {
-    const double m = (double)plan->m, ke = kappa_e(plan->m) * (double)W / m;
-    const double kt = KAPPA_T * (double)N / m;
+    const double m = (double)plan->m, ke = ham__abr_kappa_e(plan->m) * (double)W / m;
+    const double kt = HAM__ABR_KAPPA_T * (double)N / m;
     const unsigned bits = slot_bits(plan, N);
     const double limit = st->load * ldexp(1.0, (int)bits);
     double pxy, pf, tinv, cost = 0.0, load = 0.0;
@@ -245,7 +233,8 @@ static_block(const ham_plan *plan, const hs_state *st, size_t N, size_t W,
         cost += ceil(load / limit) * tinv;
     if (nplain)
         cost += ham__fft_transform_ns(N);
-    return cost + (KAPPA_PT + ham__fft_map_ns(plan)) * (double)N + KAPPA_BLOCK;
+    return cost + (HAM__ABR_KAPPA_PT + ham__fft_map_ns(plan)) * (double)N +
+           HAM__ABR_KAPPA_BLOCK;
 }
 
 typedef struct cost_arg {
@@ -681,7 +670,7 @@ hs_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
         rc = work_init(&w, plan, st, N, W < S ? W : S);
     for (b = 0; rc == HAM_OK && b < S; b += W) {
         const size_t ns = S - b < W ? S - b : W, L = ns + m - 1;
-        const double frac = (double)ns / (double)L, ke = kappa_e(m);
+        const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(m);
         const double limit = st->load * ldexp(1.0, (int)w.z->bits);
         size_t np, nf = 0, ne = 0, nx = 0;
         np = ham__fft_map_hist(plan, (const char *)text + b * plan->width, L, s.ids,
@@ -691,7 +680,7 @@ hs_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
         for (i = 0; i < np; i++) {
             const uint32_t c = s.present[i];
             const double t = (double)s.hist[c], p = (double)plan->pcount[c];
-            const double en = ke * t * p * frac + KAPPA_T * t;
+            const double en = ke * t * p * frac + HAM__ABR_KAPPA_T * t;
             const double gl = t * p / (double)N; /* expected digit value */
             const double px = pxy + KAPPA_PACK * t;
             if (w.z->bits && st->mode != HAM__PK_NONE && gl <= limit &&

@@ -380,6 +380,16 @@ enum {
     HAM__ABR_FIXED
 };
 void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
+/* Abrahamson's cost constants in ns (lib/abrahamson.c has the fits), shared
+ * by the engines that extend its split (packed.c, hashed.c): per transform
+ * point and log2, per multiply-accumulated point, per text position of a
+ * block, per block; and the enumeration price per pair for a pattern of
+ * length m (its counter window leaves the caches as m grows). */
+#define HAM__ABR_KAPPA_T     3.0
+#define HAM__ABR_KAPPA_MAC   0.3
+#define HAM__ABR_KAPPA_PT    1.5
+#define HAM__ABR_KAPPA_BLOCK 2000.0
+double ham__abr_kappa_e(size_t m);
 /* The FFT part of an Abrahamson block, shared by abrahamson.c, packed.c and
  * hashed.c: exact[0..ns) = the matches at each shift of the nf ids fset[]
  * of the block bucketed by ham__fft_bucket (ids, hist, start, pos), one
@@ -390,7 +400,8 @@ void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
 int ham__abr_fft_part(const ham_plan *plan, ham__fft_ctx *ctx, ham__fft_work **fw,
                       const uint32_t *ids, const uint32_t *hist, const uint32_t *start,
                       const uint32_t *pos, const uint32_t *fset, size_t nf, size_t N,
-                      size_t L, size_t ns, int32_t *r, uint32_t *exact, int *exact_path);
+                      size_t L, size_t ns, int32_t *r, uint32_t *exact,
+                      int *exact_path);
 
 /* lib/fft_engine.c (A2, algorithms.md 4) and lib/abrahamson.c (A3, 5). */
 extern const ham__engine_ops ham__fft_ops;

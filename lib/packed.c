@@ -62,12 +62,8 @@
 /* ---- Cost constants (see the cost model below) ------------------------------------
  */
 
-/* As abrahamson.c (same machine, same fits): per enumerated pair and text
- * position, per block point, per MAC point, per block. */
-#define KAPPA_T     3.0
-#define KAPPA_MAC   0.3
-#define KAPPA_PT    1.5
-#define KAPPA_BLOCK 2000.0
+/* Abrahamson's constants (HAM__ABR_*, internal.h) price enumeration, block
+ * points, MACs and blocks; these are packed's own, fitted likewise. */
 /* Per point of a bundle's inverse: rounding, 2g - 1 digits, the sum (measured
  * on the bench grid of doc/algorithms.md: 1.6 ns with g = 2). */
 #define KAPPA_DEC 1.6
@@ -75,14 +71,6 @@
  * same size: measured 12-22x for n = 2^13 .. 2^19 (5x at 2^21, where FFTW
  * leaves the caches too); the model takes 15. */
 #define NTT_FACTOR 15.0
-
-static double
-kappa_e(size_t m)
-{
-    double f = (log2((double)m) - 14.0) / 2.0;
-    f = f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
-    return 0.30 + 0.30 * f;
-}
 
 /* ---- Plan state -------------------------------------------------------------------
  */
@@ -283,8 +271,9 @@ static_block(const ham_plan *plan, const pk_state *st, size_t N, size_t W,
              double *nspec)
 {
     const double T = ham__fft_transform_ns(N), m = (double)plan->m;
-    const double mac = KAPPA_MAC * (double)(N / 2 + 1);
-    const double ke = kappa_e(plan->m) * (double)W / m, kt = KAPPA_T * (double)N / m;
+    const double mac = HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
+    const double ke = ham__abr_kappa_e(plan->m) * (double)W / m,
+                 kt = HAM__ABR_KAPPA_T * (double)N / m;
     const int ntt = use_ntt(st);
     const unsigned g = st->g;
     const unsigned bits = ntt ? ntt_bits(plan, g) : double_bits(plan, N);
@@ -339,7 +328,8 @@ static_block(const ham_plan *plan, const pk_state *st, size_t N, size_t W,
     }
     if (nplain > 0.0)
         cost += T;
-    return cost + (KAPPA_PT + ham__fft_map_ns(plan)) * (double)N + KAPPA_BLOCK;
+    return cost + (HAM__ABR_KAPPA_PT + ham__fft_map_ns(plan)) * (double)N +
+           HAM__ABR_KAPPA_BLOCK;
 }
 
 typedef struct cost_arg {
@@ -954,9 +944,9 @@ pk_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
         const int ntt = use_ntt(st);
         const unsigned bits = ntt ? w.z->nbits : w.z->bits, g = st->g;
         const double T = ham__fft_transform_ns(N);
-        const double price1 = T + KAPPA_MAC * (double)(N / 2 + 1);
+        const double price1 = T + HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
         const double gprice = ntt ? NTT_FACTOR * T * 1.3 : price1;
-        const double frac = (double)ns / (double)L, ke = kappa_e(m);
+        const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(m);
         const double limit = st->load * ldexp(1.0, (int)bits);
         size_t np, nf = 0, ne = 0, npg = 0;
         double bl;
@@ -980,7 +970,7 @@ pk_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
                     continue;
                 t = (double)s.hist[c];
                 p = (double)plan->pcount[c];
-                en += ke * t * p * frac + KAPPA_T * t;
+                en += ke * t * p * frac + HAM__ABR_KAPPA_T * t;
             }
             /* expected digit load: matches and cross pairs per cyclic shift */
             {
@@ -1013,7 +1003,7 @@ pk_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
                     continue;
                 t = (double)s.hist[c];
                 p = (double)plan->pcount[c];
-                if (ke * t * p * frac + KAPPA_T * t > price1)
+                if (ke * t * p * frac + HAM__ABR_KAPPA_T * t > price1)
                     s.fset[nf++] = c;
                 else
                     s.eset[ne++] = c;
