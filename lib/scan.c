@@ -80,7 +80,8 @@ hit_push(hit_list *h, uint64_t off, uint32_t d)
 {
     if (h->n == h->cap) {
         const size_t cap = h->cap ? 2 * h->cap : 64;
-        scan_hit *v = cap > SIZE_MAX / sizeof *v ? NULL : realloc(h->v, cap * sizeof *v);
+        scan_hit *v =
+            cap > SIZE_MAX / sizeof *v ? NULL : realloc(h->v, cap * sizeof *v);
         if (!v)
             return HAM_ENOMEM;
         h->v = v;
@@ -102,8 +103,8 @@ scan_item(void *ctx, size_t i, unsigned worker)
     hit_list *h = &j->hits[i];
     const uint32_t k = j->k;
     size_t a = 0, b;
-    int rc = j->ops->dist(j->plan, j->text + s * j->plan->width, nb + j->plan->m - 1, dist,
-                          j->plan->params.max_dist);
+    int rc = j->ops->dist(j->plan, j->text + s * j->plan->width, nb + j->plan->m - 1,
+                          dist, j->plan->params.max_dist);
     h->n = 0;
     if (rc != HAM_OK)
         return rc;
@@ -222,7 +223,8 @@ ham__scan(const ham_plan *plan, ham_engine e, const void *text, size_t n, uint64
         block = 4 * m;
     if (block > total)
         block = total;
-    if (plan->params.threads > 1 && total >= 2 * block && total >= 2 * HAM__PAR_MIN_SHIFTS)
+    if (plan->params.threads > 1 && total >= 2 * block &&
+        total >= 2 * HAM__PAR_MIN_SHIFTS)
         return scan_threads(plan, ops, text, total,
                             block < SCAN_THREAD_BLOCK && total >= 2 * SCAN_THREAD_BLOCK
                                 ? SCAN_THREAD_BLOCK

@@ -34,7 +34,8 @@ run(job *j, unsigned id)
     for (;;) {
         size_t i = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed);
         int rc, ok = HAM_OK;
-        if (i >= j->nitems || atomic_load_explicit(&j->rc, memory_order_relaxed) != HAM_OK)
+        if (i >= j->nitems ||
+            atomic_load_explicit(&j->rc, memory_order_relaxed) != HAM_OK)
             return;
         rc = j->fn(j->ctx, i, id);
         if (rc != HAM_OK)

@@ -150,10 +150,9 @@ static void
 same_hits(const hits *a, const hits *b, const char *what, ham_engine e, unsigned t)
 {
     TU_CHECK(a->h.n == b->h.n &&
-                 (a->h.n == 0 || (memcmp(a->h.pos, b->h.pos, a->h.n * sizeof *a->h.pos) ==
-                                      0 &&
-                                  memcmp(a->h.dist, b->h.dist,
-                                         a->h.n * sizeof *a->h.dist) == 0)),
+                 (a->h.n == 0 ||
+                  (memcmp(a->h.pos, b->h.pos, a->h.n * sizeof *a->h.pos) == 0 &&
+                   memcmp(a->h.dist, b->h.dist, a->h.n * sizeof *a->h.dist) == 0)),
              "%s: %s %s threads=%u: %zu hits, one thread %zu (or different ones)",
              tu_where(), what, ham_engine_name(e), t, b->h.n, a->h.n);
 }
@@ -189,13 +188,15 @@ threads_case(unsigned width, int iter)
             one = run_dist(&c, eng, HAM_UNBOUNDED, 0.0, 1);
             if (ref) {
                 i = tu_first_diff32(ref, one, nd, &ndiff);
-                TU_CHECK(i == nd, "%s: %s: one thread differs from the reference at %zu",
+                TU_CHECK(i == nd,
+                         "%s: %s: one thread differs from the reference at %zu",
                          tu_where(), ham_engine_name(eng), i);
             }
             for (t = 0; t < NTC; t++) {
                 uint32_t *d = run_dist(&c, eng, HAM_UNBOUNDED, 0.0, thread_counts[t]);
                 i = tu_first_diff32(one, d, nd, &ndiff);
-                TU_CHECK(i == nd, "%s: %s threads=%u: differs at shift %zu (%zu shifts)",
+                TU_CHECK(i == nd,
+                         "%s: %s threads=%u: differs at shift %zu (%zu shifts)",
                          tu_where(), ham_engine_name(eng), thread_counts[t], i, ndiff);
                 free(d);
             }

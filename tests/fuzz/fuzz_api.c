@@ -82,7 +82,8 @@ direct(const void *pat, size_t m, const void *text, size_t n, int width, int64_t
     for (i = 0; i + m <= n; i++) {
         uint32_t d = 0;
         for (j = 0; j < m; j++) {
-            uint32_t p = width == 1 ? ((const uint8_t *)pat)[j] : ((const uint32_t *)pat)[j];
+            uint32_t p =
+                width == 1 ? ((const uint8_t *)pat)[j] : ((const uint32_t *)pat)[j];
             uint32_t t = width == 1 ? ((const uint8_t *)text)[i + j]
                                     : ((const uint32_t *)text)[i + j];
             if (wild >= 0 && (int64_t)p == wild)
@@ -101,7 +102,8 @@ create(ham_plan **plan, int width, const void *pat, size_t m, const ham_params *
 }
 
 static int
-dist(const ham_plan *plan, int width, const void *text, size_t n, uint32_t *out, size_t cap)
+dist(const ham_plan *plan, int width, const void *text, size_t n, uint32_t *out,
+     size_t cap)
 {
     return width == 1 ? ham_dist_u8(plan, text, n, out, cap)
                       : ham_dist_u32(plan, text, n, out, cap);
