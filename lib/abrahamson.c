@@ -56,30 +56,53 @@
 /* ---- Cost model ---------------------------------------------------------------- */
 
 /*
- * ham__abr_kappa_e(m) ns per enumerated pair (a counter increment at an offset t - j
- * spread over a window of m counters), HAM__ABR_KAPPA_T ns per enumerated text
- * position (the window pointers, the call per symbol), HAM__ABR_KAPPA_PT ns per
- * block point (mapping to ids, counting, bucketing, output) plus
- * ham__fft_map_ns for u32, HAM__ABR_KAPPA_MAC and the transforms as in fft_engine.c.
- * Fitted to runs with every symbol enumerated (HAM__ABR_ALL_E) on uniform
- * bytes, English and u32 texts, m = 256 .. 131072, n = 2^20 (AMD EPYC Zen 4,
- * 2 vCPU shared VM, gcc 12 -O2): 0.30 ns per pair while the window of
- * counters stays in L2 (m <= 2^14 with 16-bit counters), 0.6 ns from
- * m = 2^16 (32-bit counters, 256 KiB and more), interpolated in log m.
- * Checked against the engine's times and AUTO's picks with
- *   bench/hambench --modes=exact --n=1Mi --reps=5
- *     --alphabet=dna,protein,english,uniform256,zipf32
- *     --m=256,512,1024,2048,4096,8192,16384,32768,65536,131072
- *     --engines=naive,fft,abrahamson,auto
- * (predictions within +-25 % from m = 512 on; see issue 3's note).
+ * ham__abr_kappa_e(plan, W) ns per enumerated pair (a counter increment at an
+ * offset t - j inside the block's window of W counters), HAM__ABR_KAPPA_T ns
+ * per enumerated text position (the window pointers, the call per symbol),
+ * HAM__ABR_KAPPA_PT ns per block point (mapping to ids, counting, bucketing,
+ * output) plus ham__fft_map_ns for u32, HAM__ABR_KAPPA_MAC and the
+ * transforms as in fft_engine.c.
+ *
+ * The pair price depends on where the counters live. The enumeration runs
+ * symbol by symbol, and each symbol's text positions sweep the whole window,
+ * so the W counters (2 bytes each while m_eff < 2^16, else 4) are re-read
+ * once per symbol: while they fit in L2 a pair costs 0.41 ns (16-bit) or
+ * 0.53-0.61 ns (32-bit, m = 2^16 .. 2^20: the m-wide slice a text position
+ * touches leaves L1), and past L2 the price grows with the window's size.
+ * Measured with every symbol enumerated (HAM__ABR_ALL_E) and the block size
+ * forced (ham__fft_test_size), uniform bytes, n = 2^22, min of 3 CPU-time
+ * runs (AMD EPYC Zen 4, 1 MiB L2 per core, 32 MiB L3, 2 vCPU shared VM,
+ * gcc 12 -O2), ns per pair by window size:
+ *
+ *       m    <= 1 MiB   2 MiB   4 MiB   8 MiB   12-15 MiB
+ *     2^14     0.41       -       -       -        -      (16-bit, <= 1 MiB)
+ *     2^16     0.54     0.55    0.57    0.66       -
+ *     2^17     0.55     0.59    0.61    0.81     1.10
+ *     2^18     0.56     0.62    0.65    0.78     0.95
+ *     2^20     0.62     0.66    0.73    0.78     0.82
+ *
+ * The model below: 0.41 (16-bit) or 0.53 + 0.02 log2(m / 2^16) (32-bit) up
+ * to 1 MiB, + 0.04 per doubling to 4 MiB, + 0.18 per doubling beyond (within
+ * 20 % of every cell). Before this, the price depended on m alone, so the
+ * block-size rule took the largest block (32 m) for enumeration-heavy
+ * patterns: 15 MiB of counters at m = 2^17, 1.76x slower than a block of
+ * 1.5 m (2.03 s against 1.15 s, uniform bytes, n = 2^22).
  */
-
 double
-ham__abr_kappa_e(size_t m)
+ham__abr_kappa_e(const ham_plan *plan, size_t W)
 {
-    double f = (log2((double)m) - 14.0) / 2.0;
-    f = f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
-    return 0.30 + 0.30 * f;
+    const int wide = plan->m_eff >= 65536;
+    const double mib = (double)W * (wide ? 4.0 : 2.0) / 1048576.0;
+    double k = 0.41;
+    if (wide) {
+        const double lm = log2((double)plan->m) - 16.0;
+        k = 0.53 + 0.02 * (lm > 0.0 ? lm : 0.0);
+    }
+    if (mib > 1.0) {
+        const double d = log2(mib);
+        k += 0.04 * (d < 2.0 ? d : 2.0) + (d > 2.0 ? 0.18 * (d - 2.0) : 0.0);
+    }
+    return k;
 }
 
 typedef struct abr_state {
@@ -123,7 +146,7 @@ static_block(const ham_plan *plan, const abr_state *st, size_t N, size_t W, size
     const double cached =
         floor((double)HAM__FFT_SPECTRA_BUDGET / ((double)(N / 2 + 1) * 16.0));
     const size_t sigma = plan->sigma;
-    const double ppair = ham__abr_kappa_e(plan->m) * (double)W / m; /* per p_c^2 */
+    const double ppair = ham__abr_kappa_e(plan, W) * (double)W / m; /* per p_c^2 */
     const double ptext = HAM__ABR_KAPPA_T * (double)N / m;          /* per p_c   */
     const double fixed =
         (HAM__ABR_KAPPA_PT + ham__fft_map_ns(plan)) * (double)N + HAM__ABR_KAPPA_BLOCK;
@@ -319,7 +342,7 @@ split(const ham_plan *plan, const abr_state *st, ham__fft_ctx *ctx, scratch *s,
 {
     const double T = ham__fft_transform_ns(N);
     const double price = T + HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
-    const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(plan->m);
+    const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(plan, ns);
     const int room = ham__fft_spectra_fit(ctx, N, 1.0);
     double gain = 0.0, bound = 0.0, cap;
     size_t i, f = 0, e = 0;

@@ -198,7 +198,7 @@ static double
 static_block(const ham_plan *plan, const hs_state *st, size_t N, size_t W,
              double *nspec)
 {
-    const double m = (double)plan->m, ke = ham__abr_kappa_e(plan->m) * (double)W / m;
+    const double m = (double)plan->m, ke = ham__abr_kappa_e(plan, W) * (double)W / m;
     const double kt = HAM__ABR_KAPPA_T * (double)N / m;
     const unsigned bits = slot_bits(plan, N);
     const double limit = st->load * ldexp(1.0, (int)bits);
@@ -670,7 +670,7 @@ hs_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
         rc = work_init(&w, plan, st, N, W < S ? W : S);
     for (b = 0; rc == HAM_OK && b < S; b += W) {
         const size_t ns = S - b < W ? S - b : W, L = ns + m - 1;
-        const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(m);
+        const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(plan, ns);
         const double limit = st->load * ldexp(1.0, (int)w.z->bits);
         size_t np, nf = 0, ne = 0, nx = 0;
         np = ham__fft_map_hist(plan, (const char *)text + b * plan->width, L, s.ids,

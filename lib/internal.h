@@ -383,13 +383,13 @@ void ham__abrahamson_tune(ham_plan *plan, double arg, int force);
 /* Abrahamson's cost constants in ns (lib/abrahamson.c has the fits), shared
  * by the engines that extend its split (packed.c, hashed.c): per transform
  * point and log2, per multiply-accumulated point, per text position of a
- * block, per block; and the enumeration price per pair for a pattern of
- * length m (its counter window leaves the caches as m grows). */
+ * block, per block; and the enumeration price per pair for a block of W
+ * shifts (its W counters leave L2 as W grows). */
 #define HAM__ABR_KAPPA_T     3.0
 #define HAM__ABR_KAPPA_MAC   0.3
 #define HAM__ABR_KAPPA_PT    1.5
 #define HAM__ABR_KAPPA_BLOCK 2000.0
-double ham__abr_kappa_e(size_t m);
+double ham__abr_kappa_e(const ham_plan *plan, size_t W);
 /* The FFT part of an Abrahamson block, shared by abrahamson.c, packed.c and
  * hashed.c: exact[0..ns) = the matches at each shift of the nf ids fset[]
  * of the block bucketed by ham__fft_bucket (ids, hist, start, pos), one

@@ -272,7 +272,7 @@ static_block(const ham_plan *plan, const pk_state *st, size_t N, size_t W,
 {
     const double T = ham__fft_transform_ns(N), m = (double)plan->m;
     const double mac = HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
-    const double ke = ham__abr_kappa_e(plan->m) * (double)W / m,
+    const double ke = ham__abr_kappa_e(plan, W) * (double)W / m,
                  kt = HAM__ABR_KAPPA_T * (double)N / m;
     const int ntt = use_ntt(st);
     const unsigned g = st->g;
@@ -946,7 +946,7 @@ pk_dist(const ham_plan *plan, const void *text, size_t n, uint32_t *dist, uint32
         const double T = ham__fft_transform_ns(N);
         const double price1 = T + HAM__ABR_KAPPA_MAC * (double)(N / 2 + 1);
         const double gprice = ntt ? NTT_FACTOR * T * 1.3 : price1;
-        const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(m);
+        const double frac = (double)ns / (double)L, ke = ham__abr_kappa_e(plan, ns);
         const double limit = st->load * ldexp(1.0, (int)bits);
         size_t np, nf = 0, ne = 0, npg = 0;
         double bl;

@@ -1050,6 +1050,67 @@ START_TEST(size_rule)
 }
 END_TEST
 
+/* The enumeration price follows the block's window of counters (lib/abrahamson.c,
+ * ham__abr_kappa_e): flat while the window fits in L2, dearer beyond. So where
+ * every pattern symbol is enumerated (256 symbols, m = 2^17: p_c ~ 512), the
+ * block-size rule of abrahamson, packed and hashed must keep the window of 4-byte
+ * counters within 4 MiB (it took 32 m, 15 MiB, when the price ignored the
+ * window: 1.76x slower), while a pattern whose symbols are all transformed
+ * (sigma = 2) keeps the long blocks that amortise the transforms. */
+START_TEST(window_price)
+{
+    static const ham_engine fam[] = {HAM_ENGINE_ABRAHAMSON, HAM_ENGINE_PACKED,
+                                     HAM_ENGINE_HASHED};
+    const size_t m = (size_t)1 << 17, n = (size_t)1 << 24;
+    uint8_t *pat = tu_xmalloc(m);
+    size_t i, e, W, N;
+    double prev = 0.0;
+    ham_params p;
+    ham_plan *plan, *narrow;
+    tu_rng r;
+    if (!tu_begin(&r, "api", "window_price", _i))
+        return;
+    for (i = 0; i < m; i++)
+        pat[i] = (uint8_t)tu_below(&r, 256);
+    ham_params_init(&p);
+    p.engine = HAM_ENGINE_ABRAHAMSON;
+    ck_assert_int_eq(ham_plan_create_u8(&plan, pat, m, &p), HAM_OK);
+    ck_assert_int_eq(ham_plan_create_u8(&narrow, pat, 4096, &p), HAM_OK);
+    for (W = 1024; W <= ((size_t)1 << 26); W *= 2) {
+        const double k = ham__abr_kappa_e(plan, W), k16 = ham__abr_kappa_e(narrow, W);
+        TU_CHECK(k >= prev && k16 <= k && k16 > 0.0,
+                 "price not monotone at W=%zu: %g %g", W, k, k16);
+        TU_CHECK(W * 4 > ((size_t)1 << 20) || k == ham__abr_kappa_e(plan, 1024),
+                 "price varies inside L2: W=%zu %g", W, k);
+        prev = k;
+    }
+    TU_CHECK(
+        ham__abr_kappa_e(plan, (size_t)1 << 21) > 1.3 * ham__abr_kappa_e(plan, 1024),
+        "8 MiB of counters priced like 4 KiB: %g", ham__abr_kappa_e(plan, 1 << 21));
+    ham_plan_destroy(plan);
+    ham_plan_destroy(narrow);
+    for (e = 0; e < sizeof fam / sizeof fam[0]; e++) {
+        p.engine = fam[e];
+        ck_assert_int_eq(ham_plan_create_u8(&plan, pat, m, &p), HAM_OK);
+        N = ham__fft_head_of(plan, fam[e])->block_size(plan, n);
+        TU_CHECK(N > m && (N - m + 1) * 4 <= ((size_t)4 << 20),
+                 "%s, 256 symbols, m=%zu: block %zu = %.2f m, %.1f MiB of counters",
+                 ham_engine_name(fam[e]), m, N, (double)N / (double)m,
+                 (double)(N - m + 1) * 4.0 / 1048576.0);
+        ham_plan_destroy(plan);
+    }
+    for (i = 0; i < m; i++)
+        pat[i] = (uint8_t)(pat[i] & 1);
+    p.engine = HAM_ENGINE_ABRAHAMSON;
+    ck_assert_int_eq(ham_plan_create_u8(&plan, pat, m, &p), HAM_OK);
+    N = block_size(plan, HAM_ENGINE_ABRAHAMSON, n);
+    TU_CHECK(N >= 4 * m, "2 symbols, m=%zu: block %zu = %.2f m (transforms want long)",
+             m, N, (double)N / (double)m);
+    ham_plan_destroy(plan);
+    free(pat);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1097,6 +1158,7 @@ main(void)
     tc = tu_tcase("api");
     tcase_add_loop_test(tc, kmis_stream, 0, 2);
     tcase_add_test(tc, size_rule);
+    tcase_add_test(tc, window_price);
     suite_add_tcase(s, tc);
 
     return tu_run(s, "check_fft");
