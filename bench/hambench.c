@@ -117,6 +117,16 @@
  * from its run at the previous m of the same alphabet, n, mode and k: times
  * m/m_prev for naive rows (Theta(nm)), unscaled for the other engines. This
  * keeps the portable kernels from eating the budget at m = 16384.
+ * --max-ratio=X also skips a row that, at the previous m, took more than X
+ * times that cell's fastest row and more than budget / reps seconds (fft on
+ * large alphabets: one transform per distinct symbol).
+ * --prune=F (for long grids, where only the contenders need a median): AUTO's
+ * row runs first in each case, and a row whose first timed run (after its
+ * warm-up) took more than F times the fastest first run of the case so far
+ * is reported from that one run (reps 1, note pruned) instead of being
+ * repeated; AUTO and the baseline are never pruned. With F = 2 a pruned row
+ * could only be within 10 % of the fastest if one run of it was 1.8x slower
+ * than its median.
  *
  * The file includes lib/internal.h (it links lib/libhamcore.la) only to force
  * naive kernels, read engine capabilities and the CPU the plan saw.
@@ -702,7 +712,7 @@ typedef struct opts {
     const char *engines, *baseline, *data_dir;
     int reps, peak, verbose, n_set, m_set, modes_set;
     int cpu_clock; /* --clock=cpu: rows timed by process CPU time */
-    double budget, max_time;
+    double budget, max_time, max_ratio, prune;
     uint64_t seed;
     size_t plant;
     unsigned threads;
@@ -752,6 +762,10 @@ usage(FILE *f)
         "  --max-time=SEC     skip a row whose run at the next m would take longer:\n"
         "                     time(last m) * m/(last m) for naive rows, time(last m)\n"
         "                     for others (same alphabet, n, mode, k; default 1.5)\n"
+        "  --max-ratio=X      also skip a row that took > X times the fastest row\n"
+        "                     at the previous m, and > budget/reps s (default off)\n"
+        "  --prune=F          AUTO's row first; time a row once when its first run\n"
+        "                     took > F x the case's fastest first run (default off)\n"
         "  --clock=wall|cpu   time rows by wall clock (default) or by the process's\n"
         "                     CPU time (one thread only: robust on a busy machine)\n"
         "  --plant=C          plant C mutated copies of the pattern in the text (0)\n"
@@ -1106,6 +1120,12 @@ parse_args(int argc, char **argv)
                 hb_die("--clock: wall or cpu");
         } else if ((v = optval(s, "--max-time"))) {
             O.max_time = parse_double(v, "--max-time");
+        } else if ((v = optval(s, "--max-ratio"))) {
+            O.max_ratio = parse_double(v, "--max-ratio");
+        } else if ((v = optval(s, "--prune"))) {
+            O.prune = parse_double(v, "--prune");
+            if (O.prune != 0.0 && O.prune < 1.0)
+                hb_die("--prune: 0 (off) or at least 1");
         } else if ((v = optval(s, "--uniform-k"))) {
             uniform_k = parse_size(v, "--uniform-k");
             if (uniform_k == 0)
@@ -1164,6 +1184,9 @@ static int best_isa; /* the CPU's, as the library detects it */
  * fastest single run seen and the m it was seen at. */
 static double *slow_t;
 static size_t *slow_m, nslots;
+/* --max-ratio: per row and slot, its time over the fastest row's at the last
+ * m; --prune: the fastest warm-up of the current case (0 = none yet). */
+static double *slow_ratio, case_warm; /* case_warm: fastest first run */
 
 static void note_add(char *note, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -1403,10 +1426,19 @@ run_row(const hcase *c, size_t r, result *res)
         const double grow =
             rd->engine == HAM_ENGINE_NAIVE ? (double)c->m / (double)m0 : 1.0;
         const double pred = *slow * grow;
+        const double ratio = slow_ratio[r * nslots + c->slot];
         if (pred > O.max_time) {
             res->state = R_SKIP;
             note_add(res->note, "skipped: %.2fs at m=%zu predicts %.1fs > --max-time",
                      *slow, m0, pred);
+            return;
+        }
+        if (O.max_ratio > 0.0 && ratio > O.max_ratio && *slow > O.budget / O.reps &&
+            rd->engine != HAM_ENGINE_AUTO && (long)r != baseline_row) {
+            res->state = R_SKIP;
+            note_add(res->note,
+                     "skipped: %.1fx the fastest (%.2fs) at m=%zu > --max-ratio", ratio,
+                     *slow, m0);
             return;
         }
     }
@@ -1459,6 +1491,18 @@ run_row(const hcase *c, size_t r, result *res)
         if (rc != HAM_OK)
             hb_die("%s: %s on m=%zu n=%zu (repeat %d)", rd->name, ham_errname(rc), c->m,
                    c->n, i);
+        if (i == 0 && O.prune > 0.0 && rd->var < 0) {
+            /* the first timed run, not the warm-up (spectra, FFTW plans),
+             * decides */
+            if (case_warm > 0.0 && times[0] > O.prune * case_warm &&
+                rd->engine != HAM_ENGINE_AUTO && (long)r != baseline_row) {
+                reps = 1;
+                note_add(res->note, "pruned: %.3gs > %gx %.3gs", times[0], O.prune,
+                         case_warm);
+            }
+            if (case_warm == 0.0 || times[0] < case_warm)
+                case_warm = times[0];
+        }
     }
     cpu = cpu_s() - cpu;
     wall = now_s() - wall;
@@ -1571,10 +1615,27 @@ run_case(const hcase *c)
         exact_valid = 1;
         exact_name = "auto (exact)";
     }
-    for (r = 0; r < nrows; r++) {
+    case_warm = 0.0;
+    for (r = 0; r < nrows; r++)
         res[r].state = R_NONE;
-        if (row_applies(r, c->mode))
+    if (O.prune > 0.0) /* AUTO first: its warm-up is the first bar to clear */
+        for (r = 0; r < nrows; r++)
+            if (rows[r].engine == HAM_ENGINE_AUTO && row_applies(r, c->mode))
+                run_row(c, r, &res[r]);
+    for (r = 0; r < nrows; r++)
+        if (row_applies(r, c->mode) &&
+            !(O.prune > 0.0 && rows[r].engine == HAM_ENGINE_AUTO))
             run_row(c, r, &res[r]);
+    {
+        double fastest = 0.0;
+        for (r = 0; r < nrows; r++)
+            if (res[r].state == R_RUN && rows[r].var < 0 &&
+                (fastest == 0.0 || res[r].med < fastest))
+                fastest = res[r].med;
+        for (r = 0; r < nrows; r++) /* a skipped row keeps its old ratio */
+            if (res[r].state != R_SKIP)
+                slow_ratio[r * nslots + c->slot] =
+                    res[r].state == R_RUN && fastest > 0.0 ? res[r].med / fastest : 0.0;
     }
     if (c->mode == MODE_KMIS && ref_valid)
         kmis_ref_k = c->k;
@@ -1686,6 +1747,7 @@ run_grid(void)
     nslots = 1 + 2 * O.nk + O.neps; /* exact, kmis per k, approx per eps, hits per k */
     slow_t = xmalloc(nrows * nslots, sizeof *slow_t);
     slow_m = xmalloc(nrows * nslots, sizeof *slow_m);
+    slow_ratio = xmalloc(nrows * nslots, sizeof *slow_ratio);
 
     print_header();
     for (a = 0; a < AL_COUNT; a++) {
@@ -1697,6 +1759,7 @@ run_grid(void)
             const size_t n = O.n[ni];
             memset(slow_t, 0, nrows * nslots * sizeof *slow_t);
             memset(slow_m, 0, nrows * nslots * sizeof *slow_m);
+            memset(slow_ratio, 0, nrows * nslots * sizeof *slow_ratio);
             for (mi = 0; mi < O.nm; mi++) {
                 const size_t m = O.m[mi];
                 hcase c;
@@ -1780,6 +1843,7 @@ run_grid(void)
     free(times);
     free(slow_t);
     free(slow_m);
+    free(slow_ratio);
 }
 
 /* ---- --peak: the naive kernel's inner operation at L1 speed ------------- */
@@ -2164,11 +2228,12 @@ main(int argc, char **argv)
     fprintf(
         stderr,
         "# hambench: libhamming %s (header %s); cpu isa=%s vpopcntdq=%d; threads=%u\n"
-        "# reps=%d budget=%gs max-time=%gs seed=%llu plant=%zu baseline=%s clock=%s\n"
+        "# reps=%d budget=%gs max-time=%gs max-ratio=%g prune=%g seed=%llu plant=%zu "
+        "baseline=%s clock=%s\n"
         "# data-dir=%s\n",
         ham_version_string(), HAM_VERSION_STRING, isa_name(cpu.isa), cpu.has_vpopcntdq,
-        O.threads, O.reps, O.budget, O.max_time, (unsigned long long)O.seed, O.plant,
-        bname, O.cpu_clock ? "cpu" : "wall",
+        O.threads, O.reps, O.budget, O.max_time, O.max_ratio, O.prune,
+        (unsigned long long)O.seed, O.plant, bname, O.cpu_clock ? "cpu" : "wall",
         O.data_dir && *O.data_dir ? O.data_dir : "(none: synthetic data)");
     run_grid();
     free(O.n);
