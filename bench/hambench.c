@@ -118,8 +118,8 @@
  * m/m_prev for naive rows (Theta(nm)), unscaled for the other engines. This
  * keeps the portable kernels from eating the budget at m = 16384.
  * --max-ratio=X also skips a row that, at the previous m, took more than X
- * times that cell's fastest row and more than budget / reps seconds (fft on
- * large alphabets: one transform per distinct symbol).
+ * times that cell's fastest row and more than --max-time / 10 seconds (fft
+ * on large alphabets: one transform per distinct symbol).
  * --prune=F (for long grids, where only the contenders need a median): AUTO's
  * row runs first in each case, and a row whose first timed run (after its
  * warm-up) took more than F times the fastest first run of the case so far
@@ -763,7 +763,7 @@ usage(FILE *f)
         "                     time(last m) * m/(last m) for naive rows, time(last m)\n"
         "                     for others (same alphabet, n, mode, k; default 1.5)\n"
         "  --max-ratio=X      also skip a row that took > X times the fastest row\n"
-        "                     at the previous m, and > budget/reps s (default off)\n"
+        "                     at the previous m, and > max-time/10 s (default off)\n"
         "  --prune=F          AUTO's row first; time a row once when its first run\n"
         "                     took > F x the case's fastest first run (default off)\n"
         "  --clock=wall|cpu   time rows by wall clock (default) or by the process's\n"
@@ -1433,7 +1433,7 @@ run_row(const hcase *c, size_t r, result *res)
                      *slow, m0, pred);
             return;
         }
-        if (O.max_ratio > 0.0 && ratio > O.max_ratio && *slow > O.budget / O.reps &&
+        if (O.max_ratio > 0.0 && ratio > O.max_ratio && *slow > O.max_time / 10.0 &&
             rd->engine != HAM_ENGINE_AUTO && (long)r != baseline_row) {
             res->state = R_SKIP;
             note_add(res->note,

@@ -22,7 +22,7 @@
 # cell's fastest so far is reported from that run); --budget (300 s) caps
 # repeats; --max-time skips rows predicted to be hopeless (naive at m = 2^20)
 # and --max-ratio=8 rows that were more than 8x the fastest at the previous m
-# and slow (fft on large alphabets); all are noted in the TSV. Rows are timed in process CPU time
+# and took over 3 s (fft on large alphabets); all are noted in the TSV. Rows are timed in process CPU time
 # (hambench --clock=cpu, one thread), which a machine shared with other jobs
 # inflates far less than wall time; --clock=wall to change. On a shared
 # machine also run it under
