@@ -1185,8 +1185,8 @@ static int best_isa; /* the CPU's, as the library detects it */
 static double *slow_t;
 static size_t *slow_m, nslots;
 /* --max-ratio: per row and slot, its time over the fastest row's at the last
- * m; --prune: the fastest warm-up of the current case (0 = none yet). */
-static double *slow_ratio, case_warm; /* case_warm: fastest first run */
+ * m; --prune: the fastest first timed run of the current case (0 = none). */
+static double *slow_ratio, case_warm;
 
 static void note_add(char *note, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -1618,7 +1618,7 @@ run_case(const hcase *c)
     case_warm = 0.0;
     for (r = 0; r < nrows; r++)
         res[r].state = R_NONE;
-    if (O.prune > 0.0) /* AUTO first: its warm-up is the first bar to clear */
+    if (O.prune > 0.0) /* AUTO first: its first run is the bar to clear */
         for (r = 0; r < nrows; r++)
             if (rows[r].engine == HAM_ENGINE_AUTO && row_applies(r, c->mode))
                 run_row(c, r, &res[r]);
