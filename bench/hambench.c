@@ -1186,7 +1186,7 @@ static double *slow_t;
 static size_t *slow_m, nslots;
 /* --max-ratio: per row and slot, its time over the fastest row's at the last
  * m; --prune: the fastest first timed run of the current case (0 = none). */
-static double *slow_ratio, case_warm;
+static double *slow_ratio, case_first;
 
 static void note_add(char *note, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -1494,14 +1494,14 @@ run_row(const hcase *c, size_t r, result *res)
         if (i == 0 && O.prune > 0.0 && rd->var < 0) {
             /* the first timed run, not the warm-up (spectra, FFTW plans),
              * decides */
-            if (case_warm > 0.0 && times[0] > O.prune * case_warm &&
+            if (case_first > 0.0 && times[0] > O.prune * case_first &&
                 rd->engine != HAM_ENGINE_AUTO && (long)r != baseline_row) {
                 reps = 1;
                 note_add(res->note, "pruned: %.3gs > %gx %.3gs", times[0], O.prune,
-                         case_warm);
+                         case_first);
             }
-            if (case_warm == 0.0 || times[0] < case_warm)
-                case_warm = times[0];
+            if (case_first == 0.0 || times[0] < case_first)
+                case_first = times[0];
         }
     }
     cpu = cpu_s() - cpu;
@@ -1615,7 +1615,7 @@ run_case(const hcase *c)
         exact_valid = 1;
         exact_name = "auto (exact)";
     }
-    case_warm = 0.0;
+    case_first = 0.0;
     for (r = 0; r < nrows; r++)
         res[r].state = R_NONE;
     if (O.prune > 0.0) /* AUTO first: its first run is the bar to clear */

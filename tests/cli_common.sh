@@ -121,6 +121,31 @@ expect()
     return 1
 }
 
+# multi_fasta TOTAL SHORT WORDS: about TOTAL bytes of random DNA FASTA on
+# stdout, the same for the same arguments: records of 1000 to 400 000 symbols
+# in 60-column lines with soft-masked (lower-case) runs, headers ">recN" plus
+# WORDS; SHORT = 1 makes a third of the records 1 to 50 symbols long (records
+# that start or end right at a batch boundary).
+multi_fasta()
+{
+    awk -v max="$1" -v short="$2" -v words="$3" 'BEGIN {
+        x = 12345; split("A C G T", b, " "); r = 0
+        while (total < max) {
+            x = (x * 69069 + 1) % 4294967296
+            len = short && x % 3 == 0 ? 1 + x % 50 : 1000 + int(x / 4294967296 * 400000)
+            printf ">rec%d%s\n", r++, words; line = ""; soft = 0
+            for (i = 0; i < len; i++) {
+                x = (x * 69069 + 1) % 4294967296; c = b[1 + int(x / 1073741824)]
+                if (x % 997 == 0) soft = !soft
+                line = line (soft ? tolower(c) : c)
+                if (length(line) == 60) { print line; line = "" }
+            }
+            if (line != "") print line
+            total += len
+        }
+    }'
+}
+
 finish()
 {
     echo "$test_name: $pass passed, $fail failed"

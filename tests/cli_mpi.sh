@@ -114,22 +114,7 @@ same 'big record: --distances' --distances GATTACAGATTACA big.fa
 
 # 5 MB of FASTA: records of random lengths (a few symbols to 400 kbp, so
 # some records start or end right at a batch boundary), soft-masked runs.
-awk 'BEGIN {
-    x = 12345; split("A C G T", b, " "); r = 0
-    while (total < 5000000) {
-        x = (x * 69069 + 1) % 4294967296
-        len = x % 3 == 0 ? 1 + x % 50 : 1000 + int(x / 4294967296 * 400000)
-        printf ">rec%d some words\n", r++; line = ""; soft = 0
-        for (i = 0; i < len; i++) {
-            x = (x * 69069 + 1) % 4294967296; c = b[1 + int(x / 1073741824)]
-            if (x % 997 == 0) soft = !soft
-            line = line (soft ? tolower(c) : c)
-            if (length(line) == 60) { print line; line = "" }
-        }
-        if (line != "") print line
-        total += len
-    }
-}' >multi.fa
+multi_fasta 5000000 1 ' some words' >multi.fa
 same 'multi: tsv -k 2' --format=tsv -k 2 ACGTACGTAC multi.fa
 same 'multi: json --rc, three patterns' --rc --format=json -k 1 -e ACGTACGTAC -e GGGCCC -e TTTTAAAATTTT multi.fa
 same 'multi: -o -n -b --rc' -o -n -b --rc -k 1 ACGTTTACG multi.fa

@@ -209,21 +209,7 @@ if [ "$n1" -gt 1000 ]; then ok; else bad 'big record, many hits' "$n1"; fi
 # ---- -j: the same output as one thread --------------------------------------------------
 
 # 6 MB of FASTA: records of random lengths, 60-column lines, soft-masked runs.
-awk 'BEGIN {
-    x = 12345; split("A C G T", b, " "); r = 0
-    while (total < 6000000) {
-        x = (x * 69069 + 1) % 4294967296; len = 1000 + int(x / 4294967296 * 400000)
-        printf ">rec%d\n", r++; line = ""; soft = 0
-        for (i = 0; i < len; i++) {
-            x = (x * 69069 + 1) % 4294967296; c = b[1 + int(x / 1073741824)]
-            if (x % 997 == 0) soft = !soft
-            line = line (soft ? tolower(c) : c)
-            if (length(line) == 60) { print line; line = "" }
-        }
-        if (line != "") print line
-        total += len
-    }
-}' >multi.fa
+multi_fasta 6000000 0 '' >multi.fa
 set -- '--format=tsv -k 2 ACGTACGTAC' '--rc --format=json -k 1 -e ACGTACGTAC -e GGGCCC -e TTTTAAAATTTT' \
     '-o -n -b --rc -k 1 ACGTTTACG' '-k 1 TTTTACGTA' '--color=always -n -k 1 TTTTACGTA' '-c -k 2 ACGTACGT' \
     '--iupac --format=bed -k 1 ACRYGTNNSW' '--whole -k 1 --format=tsv GATTACAG'
